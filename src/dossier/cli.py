@@ -31,7 +31,7 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
-        except Exception as error:  # noqa: BLE001 - the one place that catches everything
+        except Exception as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(f"dossier: internal error: {type(error).__name__}: {error}"
