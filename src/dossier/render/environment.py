@@ -1,0 +1,117 @@
+"""The Jinja2 environment: the dossier's own templates first, then the packaged theme.
+
+* autoescape on for every template (HTML and XML alike), undefined names fail;
+* `templates/` of the dossier overrides any theme file of the same name;
+* `theme/<name>` always means the packaged original, so an override can
+  `{% extends "theme/claim.html" %}` and change one block.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+import jinja2
+from jinja2 import meta
+
+from .i18n import choices, strings
+from .markdown import render_markdown
+from .text import long_date, number, quantity, shorten
+
+THEME_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def user_template_dir(root: Path) -> Path:
+    return root / "templates"
+
+
+def make_environment(root: Path, language: str) -> jinja2.Environment:
+    theme = jinja2.FileSystemLoader(str(THEME_DIR))
+    loaders: list[jinja2.BaseLoader] = []
+    user_dir = user_template_dir(root)
+    if user_dir.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(user_dir)))
+    loaders += [theme, jinja2.PrefixLoader({"theme": theme})]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+        cache_size=-1,
+    )
+    env.globals["ui"] = strings(language)
+    env.globals["language"] = language
+    for key in ("kinds", "modalities", "speaker_kinds", "confidences", "stances", "statuses",
+                "finding_kinds", "entity_types"):
+        env.globals[key] = choices(language, key)
+    env.filters["markdown"] = render_markdown
+    env.filters["number"] = lambda v: number(v, language)
+    env.filters["quantity"] = lambda q: quantity(q, language)
+    env.filters["long_date"] = lambda d: long_date(d, language)
+    env.filters["shorten"] = shorten
+    env.filters["tojson_safe"] = json_for_script
+    return env
+
+
+def json_for_script(data: object) -> str:
+    """JSON safe inside <script>: no `</script>` breakout, no HTML comment tricks."""
+    from markupsafe import Markup
+
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
+    text = (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return Markup(text)
+
+
+def template_sources(env: jinja2.Environment) -> dict[str, str]:
+    """Every template name the environment can load -> its source text."""
+    sources = {}
+    for name in sorted(set(env.list_templates())):
+        if name.startswith("static/"):
+            continue
+        try:
+            sources[name] = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            continue
+    return sources
+
+
+def template_fingerprints(env: jinja2.Environment) -> dict[str, str]:
+    """For each template, a hash of its source and of everything it extends or includes.
+
+    A page records the fingerprint of its template: editing `claim.html` re-renders
+    claim pages only; editing `base.html` re-renders everything. A template that
+    names another through a variable depends on all of them, to stay correct.
+    """
+    sources = template_sources(env)
+    direct: dict[str, set[str]] = {}
+    for name, source in sources.items():
+        try:
+            refs = set(meta.find_referenced_templates(env.parse(source)))
+        except jinja2.TemplateSyntaxError:
+            refs = set()
+        direct[name] = set(sources) if None in refs else {r for r in refs if isinstance(r, str)}
+
+    @cache
+    def closure(name: str) -> frozenset[str]:
+        seen = {name}
+        stack = [name]
+        while stack:
+            for ref in direct.get(stack.pop(), ()):
+                if ref not in seen:
+                    seen.add(ref)
+                    stack.append(ref)
+        return frozenset(seen)
+
+    result = {}
+    for name in sources:
+        digest = hashlib.sha256()
+        for dep in sorted(closure(name)):
+            digest.update(dep.encode() + b"\0" + sources.get(dep, "").encode() + b"\0")
+        result[name] = digest.hexdigest()[:16]
+    return result

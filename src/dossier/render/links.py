@@ -1,0 +1,62 @@
+"""Internal link checking: every relative link and #anchor of the site must resolve.
+
+Pages are scanned with a regular expression, not an HTML parser: they come from
+our own autoescaped templates, so every attribute is double-quoted. The scan of
+a page is cached with it, so an incremental build re-checks the whole site
+without reading unchanged pages.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from html import unescape
+from urllib.parse import unquote, urlsplit
+
+from ..errors import Problem
+
+_LINK_RE = re.compile(rb'\s(?:href|src)="([^"]*)"')
+_ID_RE = re.compile(rb'\sid="([^"]*)"')
+
+
+def scan(html: bytes) -> tuple[list[str], list[str]]:
+    """(internal links, element ids) of one page."""
+    links = set()
+    for raw in _LINK_RE.findall(html):
+        link = unescape(raw.decode("utf-8", "replace"))
+        if not link or urlsplit(link).scheme or link.startswith("//"):
+            continue  # http(s):, mailto: ... are outside the site
+        links.add(link)
+    ids = {unescape(raw.decode("utf-8", "replace")) for raw in _ID_RE.findall(html)}
+    return sorted(links), sorted(ids)
+
+
+def resolve(page: str, link: str) -> tuple[str, str]:
+    """The site path and fragment a link of `page` points to."""
+    parts = urlsplit(link)
+    if not parts.path:
+        return page, unquote(parts.fragment)
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+    if parts.path.endswith("/") or target == ".":
+        target = posixpath.join("" if target == "." else target, "index.html")
+    return target, unquote(parts.fragment)
+
+
+def check_links(scans: dict[str, tuple[list[str], list[str]]], files: set[str]) -> list[Problem]:
+    """A problem for each link to a missing file or a missing anchor of an HTML page."""
+    problems = []
+    for page in sorted(scans):
+        links, _ = scans[page]
+        for link in links:
+            target, fragment = resolve(page, link)
+            if target.startswith("../"):
+                problems.append(Problem(page, None, None, f"link '{link}' points outside the site",
+                                        "links between pages must stay inside site/"))
+            elif target not in files:
+                problems.append(Problem(page, None, None, f"broken internal link '{link}'",
+                                        f"no page '{target}' in the site; check the template or"
+                                        " the claim that links to it"))
+            elif fragment and target in scans and fragment not in scans[target][1]:
+                problems.append(Problem(page, None, None, f"broken anchor '{link}'",
+                                        f"'{target}' has no element with id '{fragment}'"))
+    return problems
