@@ -1,0 +1,299 @@
+"""Who says it, and with what verb: speakers, reporting verbs, direct quotes.
+
+Patterns, all read from spaCy's parse and a general French lexicon:
+"X a déclaré : « … »", "« … », a-t-il déclaré", "X, déclarant : « … »",
+"selon X", "d'après X", "X estiment que …", "des images diffusées par X".
+Inside the speaker's noun phrase a person's name wins over the title
+("le président ukrainien <name>"), and a short capitalised name in
+quotation marks next to it is a call sign or nickname, so a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from .lexicon import words
+from .sentences import quote_regions
+
+REPORTING_VERBS = frozenset(words("""
+déclarer affirmer ajouter estimer confirmer indiquer promettre prévenir dire annoncer expliquer
+souligner assurer préciser rapporter avertir signaler reconnaître admettre démentir nier accuser
+dénoncer révéler écrire raconter répondre conclure insister marteler confier témoigner rappeler
+commenter prédire jurer certifier clamer proclamer répéter réitérer alerter évaluer chiffrer
+prétendre lâcher tweeter
+"""))
+PROMISE_VERBS = frozenset({"promettre", "jurer", "engager"})
+# Participles whose agent ("diffusées par X") is the origin of what is shown.
+DISSEMINATION_VERBS = frozenset({"diffuser", "publier", "relayer", "communiquer", "rapporter",
+                                 "révéler", "transmettre", "montrer", "filmer"})
+ATTRIBUTION_PREPOSITIONS = ("selon", "d'après", "d’après", "de source")
+AI_CUES = ("intelligence artificielle", " ia ", "chatbot", "moteur", "agent conversationnel",
+           "modèle de langage", "algorithme", "assistant virtuel", "robot conversationnel")
+ANONYMOUS_HEADS = frozenset({"source", "responsable", "fonctionnaire", "diplomate", "officiel",
+                             "proche", "membre", "expert", "observateur", "témoin", "analyste",
+                             "spécialiste", "interlocuteur", "informateur"})
+INDEFINITE = frozenset({"un", "une", "des", "certains", "certaines", "plusieurs", "quelques", "d'",
+                        "de", "divers", "diverses", "nombreux", "nombreuses"})
+ORGANISATION_HEADS = frozenset({
+    "service", "ministère", "gouvernement", "armée", "agence", "parti", "commission", "office",
+    "état-major", "administration", "autorité", "police", "gendarmerie", "tribunal", "cour",
+    "parquet", "conseil", "comité", "organisation", "institut", "entreprise", "société", "groupe",
+    "présidence", "ambassade", "mairie", "préfecture", "renseignement", "force", "banque", "fondation",
+    "association", "syndicat", "ong", "onu", "union", "direction", "département", "cabinet",
+})
+MEDIA_HEADS = frozenset({"journal", "quotidien", "hebdomadaire", "chaîne", "radio", "média", "magazine",
+                         "télévision", "site", "agence de presse"})
+PRONOUNS = frozenset({"il", "elle", "-il", "-elle", "ils", "elles", "-ils", "-elles"})
+DETERMINERS = frozenset({"le", "la", "les", "l'", "l’", "un", "une", "des", "du", "de", "d'", "son", "sa",
+                         "ses", "leur", "leurs", "ce", "cet", "cette", "ces"})
+
+
+@dataclass(frozen=True)
+class Attribution:
+    name: str
+    kind: str  # person | organisation | anonymous | ai | media | unknown
+    verb: str | None  # lemma of the reporting verb; None for "selon X"
+    how: str  # "verb" | "selon" | "agent" | "quote" | "pronoun"
+    start: int  # token span of the name in the doc (end exclusive)
+    end: int
+
+
+def quotes_in(sent: Span) -> list[tuple[int, int]]:
+    """Character spans (in the doc) of the quotations of a sentence."""
+    return [(sent.start_char + a, sent.start_char + b) for a, b in quote_regions(sent.text)]
+
+
+def is_name_quote(doc, start_char: int, end_char: int) -> bool:
+    """« Veles »: one to three capitalised words and no verb: a name, not a statement."""
+    inner = doc.text[start_char + 1:end_char - 1].strip()
+    words = inner.split()
+    return 0 < len(words) <= 3 and all(w[:1].isupper() for w in words) and not inner.endswith((".", "!", "?"))
+
+
+def statement_quotes(sent: Span) -> list[tuple[int, int]]:
+    return [(a, b) for a, b in quotes_in(sent) if not is_name_quote(sent.doc, a, b)]
+
+
+def call_signs(sent: Span) -> list[tuple[int, int]]:
+    """Token spans of quoted names in the sentence (call signs, nicknames)."""
+    doc = sent.doc
+    spans = []
+    for a, b in quotes_in(sent):
+        if is_name_quote(doc, a, b):
+            span = doc.char_span(a + 1, b - 1, alignment_mode="contract")
+            if span is not None and len(span):
+                inner = [t for t in span if not t.is_space]
+                if inner:
+                    spans.append((inner[0].i, inner[-1].i + 1))
+    return spans
+
+
+def _clean(tokens: list[Token]) -> list[Token]:
+    while tokens and (tokens[0].lower_ in DETERMINERS or tokens[0].is_punct or tokens[0].is_space
+                      or tokens[0].pos_ == "ADP"):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].is_punct or tokens[-1].is_space or tokens[-1].pos_ in ("ADP", "CCONJ")):
+        tokens = tokens[:-1]
+    return tokens
+
+
+def _text(tokens: list[Token]) -> str:
+    if not tokens:
+        return ""
+    doc = tokens[0].doc
+    return doc[tokens[0].i:tokens[-1].i + 1].text
+
+
+def _noun_phrase(head: Token, limit: int | None = None) -> list[Token]:
+    """The head's subtree, cut at clauses, commas after the head, and `limit`."""
+    tokens = []
+    for token in head.subtree:
+        if limit is not None and token.i >= limit:
+            break
+        clause = token.dep_ in ("acl", "acl:relcl", "advcl", "ccomp") or token.text in ",;:("
+        if token.i > head.i and clause:
+            break
+        tokens.append(token)
+    # keep a contiguous run containing the head
+    run = [t for t in tokens if t.i >= tokens[0].i]
+    contiguous = []
+    for token in run:
+        if contiguous and token.i != contiguous[-1].i + 1:
+            if token.i > head.i:
+                break
+            contiguous = []
+        contiguous.append(token)
+    return contiguous
+
+
+def _best_name(tokens: list[Token], sent: Span) -> tuple[list[Token], str | None]:
+    """Inside a speaker phrase: a person entity or a call sign wins over the title."""
+    if not tokens:
+        return tokens, None
+    lo, hi = tokens[0].i, tokens[-1].i + 1
+    doc = sent.doc
+    for start, end in reversed(call_signs(sent)):
+        if lo - 1 <= start and end <= hi + 1:
+            return list(doc[start:end]), "person"
+    persons = [e for e in doc.ents if e.label_ == "PER" and e.start >= lo and e.end <= hi]
+    if persons:
+        ent = persons[-1]
+        return list(ent), "person"
+    return tokens, None
+
+
+def speaker_kind(tokens: list[Token], known: str | None = None) -> str:
+    if known:
+        return known
+    text = " " + " ".join(t.lower_ for t in tokens) + " "
+    if any(cue in text for cue in AI_CUES) or any(t.text in ("IA", "AI") for t in tokens):
+        return "ai"
+    if any(t.ent_type_ == "PER" for t in tokens):
+        return "person"
+    head = next((t for t in tokens if t.pos_ in ("NOUN", "PROPN")), None)
+    if head is None:
+        return "unknown"
+    first = tokens[0].doc[tokens[0].i - 1].lower_ if tokens[0].i > 0 else ""
+    has_name = any(t.pos_ == "PROPN" or t.ent_type_ in ("ORG", "PER") for t in tokens)
+    if head.lemma_.lower() in MEDIA_HEADS:
+        return "media"
+    if not has_name and (head.lemma_.lower() == "source" or (
+            first in INDEFINITE and head.lemma_.lower() in ANONYMOUS_HEADS)):
+        return "anonymous"
+    if any(t.ent_type_ == "ORG" for t in tokens) or head.lemma_.lower() in ORGANISATION_HEADS:
+        return "organisation"
+    if has_name:
+        return "person" if head.pos_ == "PROPN" else "organisation"
+    return "unknown"
+
+
+def _with_determiner_for_anonymous(tokens: list[Token]) -> list[Token]:
+    """Keep "certaines" in "certaines sources": for unnamed sources the quantifier is the point."""
+    if not tokens:
+        return tokens
+    doc = tokens[0].doc
+    i = tokens[0].i - 1
+    if i >= 0 and doc[i].lower_ in ("certaines", "certains", "plusieurs", "quelques"):
+        return [doc[i], *tokens]
+    return tokens
+
+
+def _make(tokens: list[Token], sent: Span, verb: str | None, how: str) -> Attribution | None:
+    tokens = _clean(tokens)
+    if not tokens:
+        return None
+    chosen, known = _best_name(tokens, sent)
+    kind = speaker_kind(tokens if known is None else chosen, known)
+    if kind == "anonymous":
+        chosen = _with_determiner_for_anonymous(chosen)
+    name = _text(chosen)
+    if not name or not any(c.isalpha() for c in name):
+        return None
+    return Attribution(name, kind, verb, how, chosen[0].i, chosen[-1].i + 1)
+
+
+def _reporting_verbs(sent: Span) -> list[Token]:
+    found = []
+    for token in sent:
+        if token.pos_ != "VERB" or token.lemma_ not in REPORTING_VERBS:
+            continue
+        forms = token.morph.get("VerbForm")
+        if "Inf" in forms:
+            continue
+        found.append(token)
+    return found
+
+
+def _subject(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in ("nsubj",):
+            return child
+    if verb.dep_ == "conj" and verb.head.pos_ == "VERB":
+        return _subject(verb.head)
+    return None
+
+
+def _left_window(verb: Token, sent: Span) -> list[Token]:
+    """'un officier, indicatif d'appel « Veles », déclarant': the phrase just before a participle."""
+    doc = sent.doc
+    tokens = []
+    i = verb.i - 1
+    while i >= sent.start and doc[i].pos_ in ("PUNCT", "AUX", "SPACE") and doc[i].text not in (".",):
+        i -= 1
+    while i >= sent.start and len(tokens) < 12:
+        token = doc[i]
+        if (token.pos_ == "VERB" and not token.text[:1].isupper()) or token.text in (".", ";", ":") or (
+            token.text == "," and tokens and tokens[0].pos_ not in ("NOUN", "PROPN", "PUNCT", "ADJ", "ADP")
+            and not tokens[0].ent_type_
+        ):
+            break
+        tokens.insert(0, token)
+        i -= 1
+    # Stop at the last comma-separated phrase that holds a noun, keeping quoted names.
+    return tokens
+
+
+def _introduces_speech(verb: Token, sent: Span) -> bool:
+    """'déclarant : « … »', 'a ajouté que': the verb is used to report words."""
+    following = [t.lower_ for t in sent.doc[verb.i + 1: min(verb.i + 3, sent.end)]]
+    return bool(following) and (following[0] in (":", "«", "“", '"', "que", "qu'", "qu’")
+                                or following[:2] in ([",", "«"], [":", "«"]))
+
+
+def find_attributions(sent: Span) -> list[Attribution]:
+    """Every attribution of the sentence, in order of appearance."""
+    doc = sent.doc
+    found: list[Attribution] = []
+    # "selon X", "d'après X"
+    for token in sent:
+        lower = token.lower_
+        after = None
+        if lower == "selon":
+            after = token.i + 1
+        elif lower in ("d'", "d’") and token.i + 1 < sent.end and doc[token.i + 1].lower_ == "après":
+            after = token.i + 2
+        elif lower in ("d'après", "d’après"):
+            after = token.i + 1
+        if after is None or after >= sent.end:
+            continue
+        end = after
+        while end < sent.end and doc[end].text not in (",", ";", ":", ".", "(") and end - after < 14:
+            end += 1
+        attribution = _make(list(doc[after:end]), sent, None, "selon")
+        if attribution:
+            found.append(attribution)
+    for verb in _reporting_verbs(sent):
+        subject = _subject(verb)
+        tokens: list[Token] = []
+        how = "verb"
+        if subject is not None and subject.lower_ in PRONOUNS:
+            found.append(Attribution(subject.text, "pronoun", verb.lemma_, "pronoun", subject.i,
+                                     subject.i + 1))
+            continue
+        if subject is not None and subject.pos_ in ("NOUN", "PROPN"):
+            tokens = _noun_phrase(subject, limit=verb.i if subject.i < verb.i else None)
+            # an apposition or quoted name between the subject and the verb belongs to it
+            if subject.i < verb.i:
+                between = list(doc[tokens[-1].i + 1 if tokens else subject.i: verb.i])
+                tokens = tokens + [t for t in between if t.pos_ not in ("AUX",)]
+        elif subject is None and _introduces_speech(verb, sent):
+            tokens = _left_window(verb, sent)
+        if not tokens:
+            continue
+        attribution = _make(tokens, sent, verb.lemma_, how)
+        if attribution:
+            found.append(attribution)
+    # "De nouvelles images diffusées par X montrent ..."
+    for token in sent:
+        if token.lemma_ in DISSEMINATION_VERBS and "Part" in token.morph.get("VerbForm"):
+            for child in token.children:
+                if child.dep_ in ("obl:agent", "obl", "obl:mod") and any(
+                    c.lower_ == "par" for c in child.children
+                ):
+                    attribution = _make(_noun_phrase(child), sent, token.lemma_, "agent")
+                    if attribution:
+                        found.append(attribution)
+    found.sort(key=lambda a: a.start)
+    return found
