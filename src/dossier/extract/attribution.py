@@ -21,6 +21,7 @@ REPORTING_VERBS = frozenset(words("""
 déclarer affirmer ajouter estimer confirmer indiquer promettre prévenir dire annoncer expliquer
 souligner assurer préciser rapporter avertir signaler reconnaître admettre démentir nier accuser
 dénoncer révéler écrire raconter répondre conclure insister marteler confier témoigner rappeler
+réjouir féliciter déplorer regretter indigner exclamer
 commenter prédire jurer certifier clamer proclamer répéter réitérer alerter évaluer chiffrer
 prétendre lâcher tweeter
 """))
@@ -45,7 +46,8 @@ ORGANISATION_HEADS = frozenset({
 })
 MEDIA_HEADS = frozenset({"journal", "quotidien", "hebdomadaire", "chaîne", "radio", "média", "magazine",
                          "télévision", "site", "agence de presse"})
-PRONOUNS = frozenset({"il", "elle", "-il", "-elle", "ils", "elles", "-ils", "-elles"})
+PRONOUNS = ({"il", "elle", "-il", "-elle", "ils", "elles", "-ils", "-elles", "t-il", "t-elle",
+             "-t-il", "-t-elle"})
 DETERMINERS = frozenset({"le", "la", "les", "l'", "l’", "un", "une", "des", "du", "de", "d'", "son", "sa",
                          "ses", "leur", "leurs", "ce", "cet", "cette", "ces"})
 
@@ -235,6 +237,36 @@ def _left_window(verb: Token, sent: Span) -> list[Token]:
     return tokens
 
 
+CLOSING_QUOTES = ("»", "”", '"', "›")
+
+
+def _incise(verb: Token, sent: Span) -> Attribution | None:
+    """« … », a déclaré le maire, <name>  /  « … », a-t-elle ajouté: the speaker follows the verb."""
+    doc = sent.doc
+    i = verb.i - 1
+    pronoun = None
+    skippable = {"-t", "t", "s'", "s’", "se"}
+    while i >= sent.start and (doc[i].pos_ == "AUX" or doc[i].lower_ in PRONOUNS | skippable):
+        if doc[i].lower_ in PRONOUNS:
+            pronoun = doc[i]
+        i -= 1
+    after_comma = i >= sent.start + 1 and doc[i].text == "," and doc[i - 1].text in CLOSING_QUOTES
+    if not after_comma and not (i >= sent.start and doc[i].text in CLOSING_QUOTES):
+        return None
+    after = list(doc[verb.i + 1: min(verb.i + 14, sent.end)])
+    if pronoun is None and after and after[0].lower_ in PRONOUNS:
+        pronoun = after[0]
+    if pronoun is not None:
+        return Attribution(pronoun.text, "pronoun", verb.lemma_, "pronoun", pronoun.i, pronoun.i + 1)
+    tokens = []
+    for token in after:
+        verb_like = token.pos_ == "VERB" and not token.text[:1].isupper()
+        if token.text in (".", ";", "!", "?", "«", "“") or verb_like:
+            break
+        tokens.append(token)
+    return _make(tokens, sent, verb.lemma_, "verb") if tokens else None
+
+
 def _introduces_speech(verb: Token, sent: Span) -> bool:
     """'déclarant : « … »', 'a ajouté que': the verb is used to report words."""
     following = [t.lower_ for t in sent.doc[verb.i + 1: min(verb.i + 3, sent.end)]]
@@ -265,6 +297,10 @@ def find_attributions(sent: Span) -> list[Attribution]:
         if attribution:
             found.append(attribution)
     for verb in _reporting_verbs(sent):
+        incise = _incise(verb, sent)
+        if incise is not None:
+            found.append(incise)
+            continue
         subject = _subject(verb)
         tokens: list[Token] = []
         how = "verb"
@@ -277,7 +313,8 @@ def find_attributions(sent: Span) -> list[Attribution]:
             # an apposition or quoted name between the subject and the verb belongs to it
             if subject.i < verb.i:
                 between = list(doc[tokens[-1].i + 1 if tokens else subject.i: verb.i])
-                tokens = tokens + [t for t in between if t.pos_ not in ("AUX",)]
+                if any(t.text in ("«", "“", '"') or t.ent_type_ == "PER" for t in between):
+                    tokens = tokens + [t for t in between if t.pos_ not in ("AUX",)]
         elif subject is None and _introduces_speech(verb, sent):
             tokens = _left_window(verb, sent)
         if not tokens:

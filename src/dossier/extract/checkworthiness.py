@@ -32,14 +32,21 @@ LEGAL_NOUNS = frozenset({"illégal", "illicite", "loi", "violation", "tribunal",
 PREDICTION_LEMMAS = frozenset({"prévoir", "programmer", "planifier", "envisager"})
 
 
+def _is_obligation(token, sent: Span) -> bool:
+    """'doivent faire', 'devra revoir': an obligation now or ahead; not 'ont dû' nor 'devrait'."""
+    if token.pos_ not in ("VERB", "AUX") or "Fin" not in token.morph.get("VerbForm"):
+        return False
+    if "Cnd" in token.morph.get("Mood") or not set(token.morph.get("Tense")) & {"Pres", "Fut"}:
+        return False
+    following = sent.doc[token.i + 1: min(token.i + 4, sent.end)]
+    return any(t.pos_ in ("VERB", "AUX") and "Inf" in t.morph.get("VerbForm") for t in following)
+
+
 def opinion_or_norm(sent: Span) -> str | None:
     """'normative', 'opinion', or None for a statement of fact."""
     for token in sent:
         lemma = token.lemma_.lower()
-        if (lemma == "devoir" and "Cnd" not in token.morph.get("Mood") and token.pos_ in ("VERB", "AUX") \
-                and any(c.pos_ == "VERB" and "Inf" in c.morph.get("VerbForm") for c in token.children)) \
-                or (lemma == "devoir" and token.i + 1 < sent.end and "Inf" in sent.doc[token.i + 1].morph.get(
-                    "VerbForm") and "Cnd" not in token.morph.get("Mood")):
+        if lemma == "devoir" and _is_obligation(token, sent):
             return "normative"
         if lemma == "falloir":
             return "normative"

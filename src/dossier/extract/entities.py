@@ -63,6 +63,16 @@ def clean_name(text: str, label: str) -> str:
     return name.strip()
 
 
+def _looks_like_name(ent: Span) -> bool:
+    """NER also tags common nouns at the start of a title ("Batteries : ...") and number words."""
+    if any(t.like_num or t.lower_ in ("un", "une") for t in ent) and not any(t.pos_ == "PROPN" for t in ent):
+        return False
+    if ent[-1].pos_ in ("ADP", "DET", "CCONJ"):
+        return False
+    return any(t.pos_ == "PROPN" or (t.is_upper and len(t) > 1) or (t.ent_iob_ == "B" and t.is_title
+               and t.i > ent.sent.start) for t in ent)
+
+
 class EntityIndex:
     """The entities of one run: canonical ids, names, aliases."""
 
@@ -106,6 +116,8 @@ class EntityIndex:
             country = demonym_country(ent.text) if len(words) == 1 else None
             if country:
                 entity_id = self.add(country, "place")
+            elif not _looks_like_name(ent):
+                continue
             else:
                 name = clean_name(ent.text, ent.label_)
                 if ent.label_ == "PER" and len(name.split()) == 1 and name.lower() in ("un", "une"):

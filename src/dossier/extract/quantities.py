@@ -62,6 +62,9 @@ QUALIFIER_AFTER = [("environ", "approx"), ("au moins", "at_least"), ("au plus", 
 COUNT_NOUNS = frozenset({"nombre", "total", "bilan", "chiffre", "effectif", "effectifs"})
 OPINION_VERBS = frozenset({"penser", "croire", "supposer", "imaginer", "sentir", "craindre"})
 REPORTED_PARTICIPLES = frozenset({"estimer", "évaluer", "chiffrer", "recenser", "rapporter", "annoncer"})
+# Prepositions that start a circumstance ("en douze heures", "d'ici 2027"), not part of what is counted.
+_NOT_IN_COUNTED = frozenset({"pour", "que", "en", "dans", "sur", "à", "par", "avec", "depuis", "pendant",
+                             "vers", "contre", "entre", "selon", "après", "avant"})
 _STOP_COUNT = frozenset({"acl", "acl:relcl", "advcl", "punct", "obl", "obl:mod", "obl:arg", "mark",
                          "ccomp", "xcomp", "parataxis", "appos", "nsubj", "obj", "dep"})
 
@@ -150,7 +153,7 @@ def _numbers(sent: Span) -> list[Found]:
             found.append(Found(i, end, value))
             i = end
             continue
-        if _is_number_word(token) and token.ent_type_ not in ("PER", "ORG", "MISC", "LOC"):
+        if _is_number_word(token) and token.ent_type_ not in ("PER", "ORG"):
             j = i
             words = []
             while j < sent.end and (_is_number_word(doc[j]) or (doc[j].lower_ == "et" and words
@@ -343,7 +346,8 @@ def _compact_phrase_end(head: Token) -> int:
                 break
             ancestor = ancestor.head
             depth += 1
-        if not inside or token.pos_ in ("VERB", "AUX", "SCONJ", "PRON") or token.lower_ in ("pour", "que"):
+        if not inside or token.pos_ in ("VERB", "AUX", "SCONJ", "PRON", "NUM", "ADV") \
+                or token.lower_ in _NOT_IN_COUNTED:
             break
         end += 1
         if end - head.i > 6:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
-from ..article import Article, Block
+from ..article import Article, Block, Location
 from ..claims import Claim, Quantity, Speaker
 from ..slugs import unique
 from .attribution import PROMISE_VERBS, Attribution, call_signs, find_attributions, statement_quotes
@@ -52,6 +52,9 @@ class ArticleReader:
             return min(verb_based, key=distance)
         if quotes:
             persons = [e for e in sent.ents if e.label_ == "PER" and e.start_char < quotes[0][0]]
+            if not persons and quotes[0][0] == sent.start_char:
+                # « … », s'est réjoui le maire, <name>.
+                persons = [e for e in sent.ents if e.label_ == "PER" and e.start_char >= quotes[0][1]][:1]
             if persons:
                 ent = persons[-1]
                 return Attribution(ent.text, "person", None, "quote", ent.start, ent.end)
@@ -106,11 +109,21 @@ class ArticleReader:
         self.entity_ids.update(entity_ids)
         return Claim(
             id=unique(base_id, self.ids), article=self.article.slug, text=text,
-            location=block.location(start, end), kind=kind, checkworthy=checkworthy,  # type: ignore[arg-type]
+            location=self._location(block, start, end, text), kind=kind, checkworthy=checkworthy,  # type: ignore[arg-type]
             checkworthiness=score(kind, len(entity_ids), len(quantities), speaker.kind if speaker else None),
             quantities=tuple(quantities), speaker=speaker_model, verb=speaker.verb if speaker else None,
             modality=modality, entities=tuple(entity_ids),  # type: ignore[arg-type]
         )
+
+    def _location(self, block: Block, start: int, end: int, text: str) -> Location:
+        if block.line >= 1:
+            return block.location(start, end)
+        # A front-matter title has no body line: point at its words in the front matter.
+        for number, line in enumerate(self.article.lines, start=1):
+            index = line.find(text)
+            if index >= 0:
+                return Location(number, index, index + len(text))
+        return Location(1, 0, 0)
 
     def result(self, factory):
         return factory(self.article, tuple(self.claims), self.index.to_entities(self.entity_ids))
