@@ -152,7 +152,7 @@ def sentence_context(article: Article, claim: Claim) -> tuple[str, str]:
 
 
 def annotate(article: Article, claims: list[Claim], summaries: dict[str, dict],
-             in_findings: set[str]) -> list[dict]:
+             in_findings: set[str], at_lines: dict[int, list[dict]] | None = None) -> list[dict]:
     """The article as blocks of text runs; a run is plain text or a claim span."""
     spans: dict[int, list[tuple[int, int, Claim]]] = defaultdict(list)
     for claim in claims:
@@ -176,7 +176,8 @@ def annotate(article: Article, claims: list[Claim], summaries: dict[str, dict],
             cursor = end
         if cursor < len(block.text):
             runs.append({"text": block.text[cursor:], "claim": None, "finding": False})
-        blocks.append({"kind": block.kind, "line": block.line, "runs": runs})
+        marks = [m for line in range(block.line, block.end_line + 1) for m in (at_lines or {}).get(line, [])]
+        blocks.append({"kind": block.kind, "line": block.line, "runs": runs, "findings": marks})
     # Consecutive bullets become one list.
     grouped: list[dict] = []
     for block in blocks:
@@ -277,14 +278,25 @@ def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
     findings_of: dict[str, list[dict]] = defaultdict(list)
     finding_rows = []
     for finding in findings:
+        details = dict(getattr(finding, "details", ()) or ())
+        location = getattr(finding, "location", None)
         row = {"id": finding.id, "anchor": finding_anchor(finding), "kind": finding.kind,
                "article": finding.article, "topic": finding.topic, "message": finding.message,
                "status": finding.status, "note": finding.note,
-               "claims": [summaries[k] for k in finding.claims if k in summaries]}
+               "line": location.line if location is not None else None,
+               "article_page": article_path(finding.article) if finding.article in articles else None,
+               "claims": [{**summaries[k], "detail": details.get(k, "")}
+                          for k in finding.claims if k in summaries]}
         finding_rows.append(row)
         for key in finding.claims:
             findings_of[key].append({k: row[k] for k in ("id", "anchor", "kind", "message", "status")})
     in_findings = {k for f in findings if f.status != "dismissed" for k in f.claims}
+    # Findings about the article itself (an empty source list) mark the line they point at.
+    at_lines: dict[str, dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for finding, row in zip(findings, finding_rows, strict=True):
+        if row["line"] is not None and finding.status != "dismissed":
+            at_lines[finding.article][row["line"]].append(
+                {"anchor": row["anchor"], "kind": finding.kind})
     open_findings = [row for row in finding_rows if row["status"] != "dismissed"]
 
     related = _related(dossier, summaries)
@@ -308,7 +320,7 @@ def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
         mine = dossier.claims_of(slug)
         pages.append(Page(article_path(slug), "article.html", article.title, {
             "article": articles[slug],
-            "blocks": annotate(article, mine, summaries, in_findings),
+            "blocks": annotate(article, mine, summaries, in_findings, at_lines.get(slug)),
             "claims": [summaries[c.key] for c in mine],
             "counts": verdict_counts(config, mine),
         }, description=shorten(article.title, 150)))
