@@ -34,7 +34,7 @@ from pathlib import Path
 from ..errors import DossierError, Problem
 from ..slugs import is_slug
 from . import feeds
-from .cache import BuildCache, Entry, digest
+from .cache import CACHE_DIR, BuildCache, Entry, digest
 from .links import check_links, scan
 from .pages import Page, plan_site
 
@@ -84,7 +84,9 @@ def build_site(root: Path, output: Path | None = None, strict: bool = False,
             f"--strict: {len(problems)} warning{'s' * (len(problems) != 1)} fail the build",
             "fix them, or build without --strict")])
 
-    env = make_environment(root, config.language)
+    bytecode = root / CACHE_DIR / "templates"
+    bytecode.mkdir(parents=True, exist_ok=True)
+    env = make_environment(root, config.language, bytecode)
     plan = plan_site(dossier, findings)
     env.globals.update(_site_globals(config, plan))
     template_fps = template_fingerprints(env)

@@ -10,24 +10,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import cache
 from pathlib import Path
 
 import jinja2
-from jinja2 import meta
 
 from .i18n import choices, strings
 from .markdown import render_markdown
 from .text import long_date, number, quantity, shorten
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "templates"
+_STATIC_REF = re.compile(r"""\{%-?\s*(extends|include|import|from)\s+(?:"([^"]+)"|'([^']+)')""")
+_DYNAMIC_REF = re.compile(r"""\{%-?\s*(extends|include|import|from)\s+(?!["'])""")
 
 
 def user_template_dir(root: Path) -> Path:
     return root / "templates"
 
 
-def make_environment(root: Path, language: str) -> jinja2.Environment:
+def make_environment(root: Path, language: str, bytecode_dir: Path | None = None) -> jinja2.Environment:
     theme = jinja2.FileSystemLoader(str(THEME_DIR))
     loaders: list[jinja2.BaseLoader] = []
     user_dir = user_template_dir(root)
@@ -43,6 +45,9 @@ def make_environment(root: Path, language: str) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,
         cache_size=-1,
+        # Compiled templates survive between runs: compiling the theme costs more
+        # than rendering a small site.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
     )
     env.globals["ui"] = strings(language)
     env.globals["language"] = language
@@ -91,11 +96,12 @@ def template_fingerprints(env: jinja2.Environment) -> dict[str, str]:
     sources = template_sources(env)
     direct: dict[str, set[str]] = {}
     for name, source in sources.items():
-        try:
-            refs = set(meta.find_referenced_templates(env.parse(source)))
-        except jinja2.TemplateSyntaxError:
-            refs = set()
-        direct[name] = set(sources) if None in refs else {r for r in refs if isinstance(r, str)}
+        # A regular expression, not a parse: parsing every template costs more than
+        # rendering a small site. A reference through a variable depends on everything.
+        if _DYNAMIC_REF.search(source):
+            direct[name] = set(sources)
+        else:
+            direct[name] = {m.group(2) or m.group(3) for m in _STATIC_REF.finditer(source)}
 
     @cache
     def closure(name: str) -> frozenset[str]:

@@ -1,0 +1,215 @@
+"""Incremental builds: nothing changed -> nothing written; one edit -> only its dependants;
+and whatever the sequence of edits, the result is byte-identical to a clean build."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from render_helpers import stamps, tree
+
+from dossier.render import build as build_module
+from dossier.render.build import build_site
+
+CLAIMS = "claims/crue-de-valmont"
+
+
+def changed(before: dict, after: dict) -> set[str]:
+    return {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
+
+
+def test_second_build_writes_nothing(dossier_dir: Path) -> None:
+    first = build_site(dossier_dir)
+    assert first.rendered == first.pages and first.written > first.pages
+    before = stamps(dossier_dir / "site")
+    cache_before = stamps(dossier_dir / ".dossier-cache")
+    again = build_site(dossier_dir)
+    assert (again.rendered, again.written, again.deleted) == (0, 0, 0)
+    assert stamps(dossier_dir / "site") == before
+    assert stamps(dossier_dir / ".dossier-cache") == cache_before
+
+
+def test_clean_build_of_an_unchanged_dossier_renders_all_and_writes_nothing(dossier_dir: Path) -> None:
+    build_site(dossier_dir)
+    before = stamps(dossier_dir / "site")
+    report = build_site(dossier_dir, clean=True)
+    assert report.rendered == report.pages and report.written == 0
+    assert stamps(dossier_dir / "site") == before
+
+
+def test_one_edit_renders_only_the_pages_that_show_it(dossier_dir: Path) -> None:
+    build_site(dossier_dir)
+    before = stamps(dossier_dir / "site")
+    path = dossier_dir / CLAIMS / "evacues-400-600.yaml"
+    path.write_text(path.read_text().replace("Aucune source publique", "Aucune source officielle"))
+    report = build_site(dossier_dir)
+    written = {p for p in changed(before, stamps(dossier_dir / "site")) if not p.startswith("pagefind/")}
+    # The confidence note shows on the claim page only, and in the exports.
+    assert written == {f"{CLAIMS}/evacues-400-600.html", "claims.json"}
+    assert report.rendered == 1
+
+    before = stamps(dossier_dir / "site")
+    path.write_text(path.read_text().replace("verdict: unverifiable", "verdict: unverified"))
+    build_site(dossier_dir)
+    written = changed(before, stamps(dossier_dir / "site"))
+    expected = {
+        f"{CLAIMS}/evacues-400-600.html",  # its page
+        "index.html", "articles/crue-de-valmont.html",  # lists with verdict badges and counts
+        "verdicts/unverifiable.html", "verdicts/unverified.html", "verdicts/index.html",
+        "methodology.html",  # the scale table counts claims per verdict
+        "entities/valmont.html",  # names it
+        "claims.json", "claims.csv", "feed.xml",
+    }
+    html_written = {p for p in written if not p.startswith("pagefind/")}
+    assert html_written == expected
+    # entities and sources that do not show this claim are left alone
+    for untouched in ("entities/etat.html", "entities/vienne.html", "sources/academie-exemple.html",
+                      f"{CLAIMS}/aide-5-millions.html", "findings.html"):
+        assert untouched not in written
+
+
+def test_template_change_rerenders_what_uses_it(dossier_dir: Path) -> None:
+    build_site(dossier_dir)
+    before = stamps(dossier_dir / "site")
+    (dossier_dir / "templates").mkdir()
+    (dossier_dir / "templates" / "entity.html").write_text(
+        '{% extends "theme/entity.html" %}{% block title %}Fiche : {{ super() }}{% endblock %}')
+    report = build_site(dossier_dir)
+    written = {p for p in changed(before, stamps(dossier_dir / "site")) if not p.startswith("pagefind/")}
+    assert written == {f"entities/{e}.html" for e in
+                       ("etat", "jeanne-martin", "oracle-9", "prefecture", "valmont", "vienne")}
+    assert report.rendered == 6
+    # base.html is used by every page
+    (dossier_dir / "templates" / "base.html").write_text(
+        (Path(build_module.__file__).parent.parent / "templates" / "base.html").read_text()
+        .replace("<body>", '<body class="custom">'))
+    report = build_site(dossier_dir)
+    assert report.rendered == report.pages
+
+
+def test_deleted_claim_removes_its_page(dossier_dir: Path) -> None:
+    build_site(dossier_dir)
+    (dossier_dir / CLAIMS / "aide-5-millions.yaml").unlink()
+    report = build_site(dossier_dir)
+    assert not (dossier_dir / "site" / CLAIMS / "aide-5-millions.html").exists()
+    assert report.deleted == 1
+
+
+# ---------------------------------------------------------------- random edit sequences
+
+def _claims(root: Path) -> list[Path]:
+    return sorted((root / CLAIMS).glob("*.yaml"))
+
+
+def _edit_claim(root: Path, rng: random.Random, change) -> None:
+    path = rng.choice(_claims(root))
+    data = yaml.safe_load(path.read_text())
+    change(data, rng)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+
+def _verdict(data: dict, rng: random.Random) -> None:
+    data["verdict"] = rng.choice(["true", "mostly-true", "mixed", "mostly-false", "false",
+                                  "unverifiable", "unverified"])
+    data.setdefault("sources", None)
+
+
+def _note(data: dict, rng: random.Random) -> None:
+    data["notes"] = (data.get("notes") or "") + f"\n\nAjout n° {rng.randint(1, 10**6)} : **vérifié**.\n"
+
+
+def _correction(data: dict, rng: random.Random) -> None:
+    import datetime
+
+    day = datetime.date(2025, 4, 1) + datetime.timedelta(days=rng.randint(0, 200))
+    data["corrections"] = [*(data.get("corrections") or []), {"date": day, "text": "Correction."}]
+
+
+def _source(data: dict, rng: random.Random) -> None:
+    n = rng.randint(1, 999)
+    data["sources"] = [*(data.get("sources") or []), {
+        "url": f"https://source{n}.example.org/page", "title": f"Source {n}",
+        "publisher": rng.choice(["Préfecture (exemple)", f"Éditeur {n} (exemple)"]),
+        "stance": rng.choice(["supports", "contradicts", "context"])}]
+
+
+def _entities(data: dict, rng: random.Random) -> None:
+    pool = ["valmont", "vienne", "prefecture", "jeanne-martin", "etat", "oracle-9"]
+    data["entities"] = sorted(rng.sample(pool, rng.randint(0, 3)))
+
+
+def _delete(root: Path, rng: random.Random) -> None:
+    referenced = set()
+    for path in _claims(root):
+        referenced |= set(yaml.safe_load(path.read_text()).get("related") or [])
+    candidates = [p for p in _claims(root) if p.stem not in referenced]
+    if len(candidates) > 3:
+        rng.choice(candidates).unlink()
+
+
+def _rename_entity(root: Path, rng: random.Random) -> None:
+    path = root / "entities.yaml"
+    data = yaml.safe_load(path.read_text())
+    key = rng.choice(sorted(data))
+    data[key]["name"] = f"{data[key]['name']} {rng.randint(1, 9)}"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+
+
+def _override(root: Path, rng: random.Random) -> None:
+    folder = root / "templates"
+    if folder.exists() and rng.random() < 0.5:
+        shutil.rmtree(folder)
+        return
+    folder.mkdir(exist_ok=True)
+    name = rng.choice(["claim.html", "verdict.html", "entity.html"])
+    (folder / name).write_text(
+        f'{{% extends "theme/{name}" %}}{{% block title %}}{rng.randint(1, 99)} {{{{ super() }}}}'
+        '{% endblock %}')
+
+
+def _config(root: Path, rng: random.Random) -> None:
+    path = root / "dossier.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["title"] = f"Dossier {rng.randint(1, 99)}"
+    if rng.random() < 0.3:
+        data["search"] = not data.get("search", True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+
+
+EDITS = [
+    lambda root, rng: _edit_claim(root, rng, _verdict),
+    lambda root, rng: _edit_claim(root, rng, _note),
+    lambda root, rng: _edit_claim(root, rng, _correction),
+    lambda root, rng: _edit_claim(root, rng, _source),
+    lambda root, rng: _edit_claim(root, rng, _entities),
+    _delete, _rename_entity, _override, _config,
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_edits_incremental_equals_clean(dossier_dir: Path, tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    build_site(dossier_dir)
+    for step in range(5):
+        for _ in range(rng.randint(1, 3)):
+            rng.choice(EDITS)(dossier_dir, rng)
+        build_site(dossier_dir)
+        clean_out = tmp_path / f"clean-{step}"
+        build_site(dossier_dir, output=clean_out, clean=True)
+        incremental, clean = tree(dossier_dir / "site"), tree(clean_out)
+        assert sorted(incremental) == sorted(clean), f"seed {seed}, step {step}"
+        different = [p for p in clean if incremental[p] != clean[p]]
+        assert different == [], f"seed {seed}, step {step}"
+
+
+def test_parallel_rendering_gives_the_same_bytes(dossier_dir: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    serial = build_site(dossier_dir, output=tmp_path / "serial")
+    monkeypatch.setattr(build_module, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
+    parallel = build_site(dossier_dir, output=tmp_path / "parallel", clean=True)
+    assert serial.pages == parallel.pages
+    assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
