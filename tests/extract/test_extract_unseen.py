@@ -1,0 +1,80 @@
+"""Two articles the extractor was not written against: other outlets, formats and styles."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import DATA
+
+pytestmark = pytest.mark.slow
+
+VAR = DATA / "articles" / "inondations-var.txt"
+BATTERIES = DATA / "articles" / "usine-batteries.md"
+
+
+def by_anchor(result, anchor: str):
+    found = [c for c in result.claims if anchor in c.text]
+    assert len(found) == 1, (anchor, [c.text for c in result.claims])
+    return found[0]
+
+
+def figures(claim):
+    return [(q.qualifier, q.value, q.low, q.high, q.of, q.numerator, q.denominator) for q in claim.quantities]
+
+
+def test_plain_text_article_figures_and_speakers(extract_file):
+    result = extract_file(VAR)
+    assert not any("Partager" in c.text for c in result.claims)  # page furniture
+    damage = by_anchor(result, "Les pluies torrentielles")
+    assert figures(damage) == [("approx", 5e6, None, None, None, None, None)]
+    assert damage.quantities[0].unit == "€"
+    assert damage.speaker.name == "préfecture du Var"
+    assert (damage.kind, damage.modality) == ("reported", "reported")
+    homes = by_anchor(result, "foyers ont été privés")
+    assert figures(homes) == [("approx", 10_000, None, None, None, None, None),
+                              ("exact", 4_700, None, None, None, None, None)]
+    assert homes.checkworthy and homes.kind == "quantity"
+    mayor = by_anchor(result, "crue aussi rapide")
+    assert (mayor.speaker.name, mayor.verb, mayor.kind) == ("Pierre Lambert", "déclarer", "quote")
+    rain = by_anchor(result, "Météo-France")
+    assert rain.speaker.name == "Météo-France" and rain.quantities[0].qualifier == "at_most"
+    roads = by_anchor(result, "Des dizaines de routes")
+    assert figures(roads)[0][:4] == ("range", None, 20, 99)
+    assert (roads.speaker.kind, roads.modality) == ("anonymous", "reported")
+    minister = by_anchor(result, "a promis une aide")
+    assert (minister.speaker.name, minister.verb) == ("Anne Dubois", "promettre")
+    assert minister.modality == "promised"
+    assert figures(minister) == [("exact", 20e6, None, None, None, None, None)]
+    insurers = by_anchor(result, "Les assureurs devront")
+    assert (insurers.speaker.name, insurers.verb, insurers.kind) == ("Anne Dubois", "ajouter", "quote")
+    assert figures(insurers) == [("at_most", 4.8e6, None, None, None, None, None)]
+    share = by_anchor(result, "des habitants de la commune")
+    assert share.quantities[0].unit == "%" and figures(share)[0][:2] == ("approx", 40)
+    assert by_anchor(result, "Les autorités doivent").kind == "normative"
+    assert not by_anchor(result, "semble annoncer").checkworthy
+
+
+def test_markdown_article_figures_and_speakers(extract_file):
+    result = extract_file(BATTERIES)
+    assert not any(c.text == "L'usine en chiffres" for c in result.claims)  # a heading
+    title = by_anchor(result, "l'usine de Douai pourrait créer")
+    assert title.location.line == 2 and title.modality == "possible"  # the front-matter title line
+    investment = by_anchor(result, "Le groupe Voltaris a annoncé")
+    assert figures(investment) == [("range", None, 1.5e9, 2e9, None, None, None)]
+    ceo = by_anchor(result, "Jean-Paul Moreau")
+    assert (ceo.speaker.name, ceo.verb, ceo.kind) == ("Jean-Paul Moreau", "affirmer", "quote")
+    assert figures(ceo) == [("at_least", 1200, None, None, None, None, None)]
+    state = by_anchor(result, "la moitié du financement")
+    assert state.speaker.kind == "anonymous" and figures(state)[0][0] == "fraction"
+    jobs = by_anchor(result, "d'après le cabinet")
+    assert jobs.modality == "possible" and jobs.speaker.name == "cabinet d'études Indicia"
+    mayor = by_anchor(result, "bassin minier")
+    assert mayor.speaker.name == "Sophie Lenoir" and mayor.kind == "quote"
+    towns = by_anchor(result, "des 40 communes")
+    assert figures(towns) == [("ratio", 12, None, None, 40, None, None)]
+    bot = by_anchor(result, "chatbot")
+    assert bot.speaker.kind == "ai" and bot.kind == "reported"
+    assert by_anchor(result, "Il faut absolument").checkworthy is False
+    # Every claim's text is at its location in the file.
+    lines = BATTERIES.read_text(encoding="utf-8").split("\n")
+    for claim in result.claims:
+        assert lines[claim.location.line - 1][claim.location.start:claim.location.end] == claim.text
