@@ -79,60 +79,214 @@ def read_yaml(path: Path, shown: str | None = None) -> YamlDocument:
 
 
 def parse_yaml(text: str, shown: str) -> YamlDocument:
+    """Parse YAML text into plain data, recording the position of every key and value.
+
+    The document is built from libyaml's event stream rather than its node
+    tree: the C composer recurses once per nesting level and crashes the
+    interpreter on a few hundred thousand `[`, while events let us stop at
+    `MAX_DEPTH`. Building the data here also lets every bad value (a date
+    that is not a date, a duplicate key, a foreign tag) be reported at its
+    own line and column instead of failing the whole file.
+    """
     loader = _Loader(text)
+    builder = _Builder(loader, shown, text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return YamlDocument(shown, None, {})
-        marks: dict[Path_, tuple[int, int]] = {}
-        _walk(node, (), marks, shown, depth=0, seen=set())
-        data = loader.construct_document(node)
+        data = builder.build()
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        what = error.problem or error.context or "invalid YAML"
-        hint = None
-        if "\t" in text and "tab" in str(what):
-            hint = "YAML indents with spaces, not tabs"
-        elif "mapping values are not allowed" in str(what):
-            hint = "put quotes around text that contains ': '"
-        raise DossierError(Problem(
-            shown, mark.line + 1 if mark else None, mark.column + 1 if mark else None,
-            f"YAML syntax error: {what}", hint,
-        )) from None
+        raise DossierError(_syntax_problem(error, text, shown)) from None
     except yaml.YAMLError as error:
         raise DossierError(Problem(shown, None, None, f"YAML error: {error}")) from None
-    except (ValueError, TypeError, OverflowError) as error:
-        # e.g. a timestamp like 2025-13-45 that libyaml accepts and Python cannot build
-        raise DossierError(Problem(shown, None, None, f"YAML value error: {error}",
-                                   "put quotes around the value if it is meant as text")) from None
     finally:
         loader.dispose()
-    return YamlDocument(shown, data, marks)
+    if builder.problems:
+        raise DossierError(builder.problems)
+    return YamlDocument(shown, data, builder.marks)
 
 
-def _walk(node: yaml.Node, where: Path_, marks: dict, shown: str, depth: int, seen: set) -> None:
-    """Record positions; refuse aliases and absurd nesting before anything is built."""
-    if id(node) in seen:
-        line, column = node.start_mark.line + 1, node.start_mark.column + 1
-        raise DossierError(Problem(shown, line, column,
-                                   "YAML anchors and aliases (& and *) are not allowed here",
-                                   "write the value out in full"))
-    if depth > MAX_DEPTH:
-        raise DossierError(Problem(shown, node.start_mark.line + 1, node.start_mark.column + 1,
-                                   f"nested more than {MAX_DEPTH} levels deep"))
-    marks[where] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen.add(id(node))
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.start_mark)
-            _walk(value_node, (*where, key), marks, shown, depth + 1, seen)
-            # The key's own position, for "unknown key" problems.
-            marks[(*where, key, "<key>")] = (key_node.start_mark.line + 1,
-                                             key_node.start_mark.column + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        seen.add(id(node))
-        for index, item in enumerate(node.value):
-            _walk(item, (*where, index), marks, shown, depth + 1, seen)
+_SYNTAX_HINTS = (
+    ("mapping values are not allowed", "put quotes around text that contains ': '"),
+    ("could not find expected ':'", "a key needs ': ' after it; put quotes around text that spans lines"),
+    ("did not find expected key", "check the indentation: keys of one mapping line up exactly"),
+    ("did not find expected '-' indicator", "check the indentation: items of one list line up exactly"),
+    ("found unexpected end of stream", "a quoted text is not closed: add the closing quote"),
+    ("found unknown escape character", "in double quotes a backslash starts an escape: use single"
+                                         " quotes, or write \\\\ for a backslash"),
+    ("found character '@' that cannot start", "put quotes around text that starts with @ or `"),
+    ("found character '`' that cannot start", "put quotes around text that starts with @ or `"),
+    ("found character '%' that cannot start", "put quotes around text that starts with %"),
+    ("control characters are not allowed", "remove the invisible control character at this place"),
+    ("found undefined tag handle", "remove the `!` tag, or put quotes around text starting with !"),
+)
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, text: str, shown: str) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    what = str(error.problem or error.context or "invalid YAML")
+    line = mark.line + 1 if mark else None
+    column = mark.column + 1 if mark else None
+    hint = None
+    if mark is not None:
+        lines = text.splitlines()
+        source_line = lines[mark.line] if mark.line < len(lines) else ""
+        char = source_line[mark.column : mark.column + 1]
+        if "\t" in source_line[: mark.column + 1]:
+            hint = "YAML indents with spaces, not tabs: replace the tab on this line with spaces"
+        elif char in ("@", "`", "%") and char:
+            hint = f"put quotes around text that starts with {char}"
+    if hint is None:
+        hint = next((h for key, h in _SYNTAX_HINTS if key in what), None)
+    context_mark = error.context_mark
+    if error.context and error.problem and context_mark and mark and context_mark.line != mark.line:
+        what = f"{what} ({error.context} at line {context_mark.line + 1})"
+    return Problem(shown, line, column, f"YAML syntax error: {what}", hint)
+
+
+# The scalar types a file may hold, and the PyYAML constructor for each (None: the text itself).
+_SCALARS: dict[str, str | None] = {
+    "tag:yaml.org,2002:str": None,
+    "tag:yaml.org,2002:null": "construct_yaml_null",
+    "tag:yaml.org,2002:bool": "construct_yaml_bool",
+    "tag:yaml.org,2002:int": "construct_yaml_int",
+    "tag:yaml.org,2002:float": "construct_yaml_float",
+    "tag:yaml.org,2002:timestamp": "construct_yaml_timestamp",
+    "tag:yaml.org,2002:merge": None,  # `<<` is only special with aliases, which are refused
+    "tag:yaml.org,2002:value": None,
+}
+
+
+_IMPLICIT_FIRSTS = frozenset(c for c in _Loader.yaml_implicit_resolvers if c is not None)
+
+
+def _short_tag(tag: str | None) -> str:
+    return str(tag).replace("tag:yaml.org,2002:", "!!")
+
+
+class _Builder:
+    """Turns libyaml events into plain Python data plus a position for every path."""
+
+    def __init__(self, loader, shown: str, text: str):
+        self.loader, self.shown, self.text = loader, shown, text
+        self.marks: dict[Path_, tuple[int, int]] = {}
+        self.problems: list[Problem] = []
+
+    def fail(self, event, message: str, hint: str | None = None) -> DossierError:
+        mark = event.start_mark
+        return DossierError(Problem(self.shown, mark.line + 1, mark.column + 1, message, hint))
+
+    def note(self, event, message: str, hint: str | None = None) -> None:
+        mark = event.start_mark
+        self.problems.append(Problem(self.shown, mark.line + 1, mark.column + 1, message, hint))
+
+    def scalar(self, event) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            value = event.value
+            # Fast path (most values are text): quoted or block text, or a plain
+            # scalar whose first character no implicit type (number, date, bool...) can start.
+            if event.style or (value and value[0] not in _IMPLICIT_FIRSTS):
+                return value
+            tag = self.loader.resolve(yaml.ScalarNode, value, event.implicit)
+        if tag not in _SCALARS:
+            self.note(event, f"YAML tag '{_short_tag(event.tag)}' is not allowed here",
+                      "remove the tag; put quotes around text that starts with !")
+            return event.value
+        method = _SCALARS[tag]
+        if method is None:
+            return event.value
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+        try:
+            return getattr(self.loader, method)(node)
+        except (ValueError, OverflowError, yaml.YAMLError):
+            if tag.endswith("timestamp"):
+                self.note(event, f"'{event.value}' is not a real date",
+                          "write dates as YYYY-MM-DD, e.g. 2025-06-17")
+            else:
+                self.note(event, f"'{event.value}' is not a valid number")
+            return event.value
+
+    def build(self) -> Any:
+        get = self.loader.get_event
+        get()  # StreamStart
+        event = get()
+        if isinstance(event, yaml.StreamEndEvent):
+            return None
+        # Each frame: [container, path, pending key (mappings), {key: line} (mappings)]
+        stack: list[list] = []
+        root: Any = None
+        sentinel = object()
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is yaml.AliasEvent:
+                raise self.fail(event, "YAML anchors and aliases (& and *) are not allowed here",
+                                "write the value out in full")
+            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                stack.pop()
+                if not stack:
+                    break
+                continue
+            if kind is yaml.DocumentEndEvent:  # a document that is a single scalar
+                break
+            frame = stack[-1] if stack else None
+            if frame is not None and frame[2] is sentinel and isinstance(frame[0], dict):
+                # A key of a mapping.
+                if kind is not yaml.ScalarEvent:
+                    raise self.fail(event, "a key must be a plain name, not a list or mapping",
+                                    "put quotes around the key")
+                key = self.scalar(event)
+                if isinstance(key, (list, dict)):
+                    key = str(key)
+                if key in frame[3]:
+                    self.note(event, f"key '{key}' appears twice in this mapping"
+                              f" (first at line {frame[3][key]})",
+                              "keep only one: YAML would silently drop the first")
+                frame[3][key] = event.start_mark.line + 1
+                frame[2] = key
+                self.marks[(*frame[1], key, "<key>")] = (event.start_mark.line + 1,
+                                                         event.start_mark.column + 1)
+                continue
+            # A value: the document itself, a list item, or a mapping value.
+            if frame is None:
+                path: Path_ = ()
+            elif isinstance(frame[0], dict):
+                path = (*frame[1], frame[2])
+            else:
+                path = (*frame[1], len(frame[0]))
+            self.marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            if kind is yaml.ScalarEvent:
+                value: Any = self.scalar(event)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                if event.tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+                    self.note(event, f"YAML tag '{_short_tag(event.tag)}' is not allowed here",
+                              "remove the tag")
+                if len(stack) >= MAX_DEPTH:
+                    raise self.fail(event, f"nested more than {MAX_DEPTH} levels deep",
+                                    "a claim file needs a few levels at most")
+                value = {} if kind is yaml.MappingStartEvent else []
+            else:
+                raise self.fail(event, "unexpected YAML content")
+            if frame is None:
+                root = value
+            elif isinstance(frame[0], dict):
+                frame[0][frame[2]] = value
+                frame[2] = sentinel
+            else:
+                frame[0].append(value)
+            if kind is yaml.MappingStartEvent:
+                stack.append([value, path, sentinel, {}])
+            elif kind is yaml.SequenceStartEvent:
+                stack.append([value, path, None, None])
+            elif frame is None:
+                break  # a document that is one scalar
+        # Anything after the first document is a mistake (a stray `---`).
+        while True:
+            event = get()
+            if isinstance(event, yaml.StreamEndEvent):
+                break
+            if isinstance(event, yaml.DocumentStartEvent):
+                raise self.fail(event, "a second YAML document in the same file",
+                                "remove the line `---` (one file holds one document)")
+        return root
 
 
 def dump_yaml(data: Any) -> str:
