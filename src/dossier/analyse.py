@@ -239,6 +239,7 @@ class _Figure:
     high: float
     point: float | None  # the figure as stated (the floor of "plus de"), None for a range
     base: float | None = None  # for a fraction: what it is a fraction of
+    part: bool = False  # "300 lits, dont 40 en soins intensifs": 40 is a part, not the count
 
     @property
     def key(self) -> str:
@@ -301,8 +302,21 @@ def _claim_figures(claim: Claim) -> list[_Figure]:
         bounds = _interval(q, base)
         if bounds is None:
             continue
-        figures.append(_Figure(claim, index, q, topic, measure, qualifiers, *bounds, base=base))
+        figures.append(_Figure(claim, index, q, topic, measure, qualifiers, *bounds, base=base,
+                               part=_is_part(claim.text, q.surface)))
     return figures
+
+
+_PART_RE = re.compile(
+    r"\b(?:dont|parmi\s+(?:eux|elles|lesquel(?:le)?s)|y\s+compris|notamment)\s*$", re.IGNORECASE)
+
+
+def _is_part(text: str, surface: str) -> bool:
+    """Whether the figure follows "dont", "parmi eux", "y compris": a subset of another figure."""
+    if not surface:
+        return False
+    at = text.find(surface)
+    return at > 0 and bool(_PART_RE.search(text[max(0, at - 30):at]))
 
 
 def _clusters(figures: list[_Figure]) -> list[list[_Figure]]:
@@ -346,6 +360,8 @@ _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 def _comparable(a: _Figure, b: _Figure, places: set[str]) -> bool:
     if a.claim.key == b.claim.key:
         return False  # "passé de 12 à 30" in one sentence is a change, not a contradiction
+    if a.part or b.part:
+        return False
     if (a.quantity.unit or None) != (b.quantity.unit or None):
         return False
     if (a.quantity.qualifier == "ratio") != (b.quantity.qualifier == "ratio"):
@@ -358,11 +374,38 @@ def _comparable(a: _Figure, b: _Figure, places: set[str]) -> bool:
         return False  # figures of different years
     if not a.qualifiers and not b.qualifiers:
         # "12 morts" and "3 morts" say nothing of whose: only claims about the same place compare.
-        places_a = {e for e in a.claim.entities if e in places}
-        places_b = {e for e in b.claim.entities if e in places}
+        places_a, places_b = _places(a, places), _places(b, places)
         if places_a and places_b and not places_a & places_b:
             return False
     return True
+
+
+def _places(figure: _Figure, places: set[str]) -> set[str]:
+    return {e for e in figure.claim.entities if e in places}
+
+
+def _whole_and_part(a: _Figure, b: _Figure, places: set[str]) -> tuple[_Figure, _Figure] | None:
+    """"Deux morts à Valmont" against "trois morts" in all: the local figure is part of the other."""
+    if a.qualifiers or b.qualifiers:
+        return None
+    places_a, places_b = _places(a, places), _places(b, places)
+    if places_a and not places_b:
+        return b, a
+    if places_b and not places_a:
+        return a, b
+    return None
+
+
+def _conflict(a: _Figure, b: _Figure, places: set[str]) -> bool:
+    split = _whole_and_part(a, b, places)
+    if split is not None:
+        whole, part = split
+        return part.low > whole.high  # a part larger than its whole
+    return _disagree(a, b)
+
+
+def _tension(a: _Figure, b: _Figure, places: set[str]) -> bool:
+    return _whole_and_part(a, b, places) is None and not _disagree(a, b) and _two_figures(a, b)
 
 
 def _speaker_name(claim: Claim) -> str | None:
@@ -403,8 +446,8 @@ def _figures(slug: str, claims: list[Claim], places: set[str], language: str) ->
     findings = []
     for cluster in clusters:
         pairs = [(a, b) for i, a in enumerate(cluster) for b in cluster[i + 1:] if _comparable(a, b, places)]
-        conflicts = [(a, b) for a, b in pairs if _disagree(a, b)]
-        two = [(a, b) for a, b in pairs if not _disagree(a, b) and _two_figures(a, b)]
+        conflicts = [(a, b) for a, b in pairs if _conflict(a, b, places)]
+        two = [(a, b) for a, b in pairs if _tension(a, b, places)]
         topic = cluster[0].topic if len({f.topic for f in cluster}) == 1 else _cluster_topic(cluster)
         measure = cluster[0].measure
         related: list[_Figure] = []
@@ -444,13 +487,15 @@ def _keys(figures: Iterable[_Figure]) -> tuple[str, ...]:
 
 _TEXT = {
     "fr": {
-        "figures": "Les chiffres ne concordent pas sur « {topic} » : {figures}.",
+        "figures": "Les chiffres ne concordent pas sur « {topic} ».",
+        "listed": "L'article donne {figures}",
+        "lines": "l. {lines}",
         "conflict": "{a} et {b} ne peuvent pas être vrais ensemble",
         "two": "{a} et {b} : deux chiffres différents pour le même décompte ; lequel est sourcé ?",
         "casualty": "{figure} compte des victimes (morts et blessés confondus), pas des morts : "
-                    "ce n'est ni une confirmation ni une contradiction",
+                    "ce chiffre n'est ni une confirmation ni une contradiction",
         "line": "l. {line}",
-        "of": "« {surface} » de {base}, soit environ {value}",
+        "of": "« {surface} » de {base} (≈ {value})",
         "framing": "Le même chiffre sur « {topic} » est présenté de deux façons : {figures}.",
         "causes": "Le même chiffre sur « {topic} » reçoit deux causes différentes : {figures}.",
         "cause": "{figure} « {cause} »",
@@ -467,13 +512,15 @@ _TEXT = {
                      "asserted": "présenté comme fait", "opinion": "donné comme une opinion"},
     },
     "en": {
-        "figures": "The figures about \u201c{topic}\u201d do not agree: {figures}.",
+        "figures": "The figures about \u201c{topic}\u201d do not agree.",
+        "listed": "The article gives {figures}",
+        "lines": "lines {lines}",
         "conflict": "{a} and {b} cannot both be true",
         "two": "{a} and {b}: two different figures for the same count; which one is sourced?",
         "casualty": "{figure} counts casualties (dead and wounded together), not deaths: "
                     "it neither confirms nor contradicts",
         "line": "line {line}",
-        "of": "\u201c{surface}\u201d of {base}, about {value}",
+        "of": "\u201c{surface}\u201d of {base} (≈ {value})",
         "framing": "The same figure about \u201c{topic}\u201d is told two ways: {figures}.",
         "causes": "The same figure about \u201c{topic}\u201d is given two different causes: {figures}.",
         "cause": "{figure} \u201c{cause}\u201d",
@@ -545,28 +592,44 @@ def _figures_finding(slug: str, topic: str, cluster: list[_Figure], related: lis
                      conflicts: list, two: list, language: str) -> Finding:
     text = _TEXT[language]
     label = topics.topic_label(topic, language)
-    parts = []
+    parts = [text["listed"].format(figures=", ".join(_grouped(cluster, language)))]
     seen = set()
-    for a, b in conflicts:
-        a, b = _ordered([a, b])
-        sentence = text["conflict"].format(a=_describe(a, language), b=_describe(b, language))
-        if sentence not in seen:
-            seen.add(sentence)
-            parts.append(sentence)
-    for a, b in two:
-        a, b = _ordered([a, b])
-        sentence = text["two"].format(a=_describe(a, language), b=_describe(b, language))
-        if sentence not in seen:
-            seen.add(sentence)
-            parts.append(sentence)
-    for casualty in _ordered(related):
-        parts.append(text["casualty"].format(figure=_describe(casualty, language)))
+    for template, pairs in (("conflict", conflicts), ("two", two)):
+        for a, b in pairs:
+            a, b = _ordered([a, b])
+            sentence = text[template].format(a=_describe(a, language, with_line=False),
+                                             b=_describe(b, language, with_line=False))
+            if sentence.lower() not in seen:
+                seen.add(sentence.lower())
+                parts.append(sentence)
+    if related:
+        parts.append(text["casualty"].format(figure=", ".join(_grouped(related, language))))
     involved = _ordered([*cluster, *related])
-    message = text["figures"].format(topic=label, figures="; ".join(parts))
+    message = text["figures"].format(topic=label) + " " + " ".join(_sentence(p) for p in parts)
     return Finding(
         id=f"{slug}-figures-{slugify(topic)}", kind="conflicting-figures", article=slug, topic=topic,
         claims=_keys(involved), message=message, details=_details(involved, language),
     )
+
+
+def _sentence(part: str) -> str:
+    return part[0].upper() + part[1:] + ("" if part.endswith((".", "?", "!")) else ".")
+
+
+def _grouped(figures: Iterable[_Figure], language: str) -> list[str]:
+    """Each distinct figure once, with every line it is on: « plus de 10 000 » (l. 4, 9)."""
+    lines: dict[str, list[int]] = {}
+    for figure in _ordered(figures):
+        words = _describe(figure, language, with_line=False)
+        lines.setdefault(words.lower(), [])
+        if figure.claim.location.line not in lines[words.lower()]:
+            lines[words.lower()].append(figure.claim.location.line)
+    shown = {}
+    for figure in _ordered(figures):
+        shown.setdefault(_describe(figure, language, with_line=False).lower(),
+                         _describe(figure, language, with_line=False))
+    label = _TEXT[language]["lines"]
+    return [f"{shown[k]} ({label.format(lines=', '.join(map(str, v)))})" for k, v in lines.items()]
 
 
 def _details(figures: list[_Figure], language: str) -> tuple[tuple[str, str], ...]:

@@ -65,6 +65,13 @@ _COUNTING_WORDS = frozenset({
     "cinquantaine", "soixantaine", "million", "milliard", "lot", "serie", "estimation", "somme",
     "moins", "plus", "environ", "pres", "quelque", "au-moins", "cent", "mille", "pour-cent",
 })
+# Units of time and measure: "un homme de 74 ans est mort" does not count deaths in years.
+_UNITS = frozenset({
+    "an", "annee", "mois", "semaine", "jour", "journee", "heure", "minute", "seconde", "siecle",
+    "decennie", "metre", "kilometre", "km", "centimetre", "hectare", "kilo", "kilogramme", "kg",
+    "gramme", "tonne", "litre", "degre", "euro", "dollar", "livre", "franc", "yen", "yuan", "rouble",
+    "pourcent", "point", "habitant-an", "mile", "pied", "baril", "watt", "megawatt", "kilowatt",
+})
 # Function words and evaluative adjectives that say nothing about what is counted.
 _STOP = frozenset({
     "le", "la", "les", "l", "un", "une", "de", "du", "des", "d", "et", "ou", "ce", "cet", "cette",
@@ -201,10 +208,17 @@ def topic_for(counted: Sequence[str], predicate: Sequence[str] = ()) -> str:
     # "le nombre de victimes", "les deux tiers": skip the counting word to reach what is counted.
     while content and content[0][0] in _COUNTING_WORDS:
         content = content[1:]
+    predicate_words = [w for w in predicate_words if w not in _STOP]
     if not content and not predicate_words:
         return "x"
     all_words = [w for w, _ in content] + predicate_words
     head = content[0][0] if content else None
+    if head is None and _measure_of(predicate_words) not in (DEATHS, INJURED, CASUALTIES):
+        # Nothing counted is named ("a promis de verser 2 millions d'euros"): what is done
+        # with the figure is all there is to compare it by.
+        return slugify(predicate_words[0])
+    if head in _UNITS:
+        return slugify(head)
     measure = _measure_of([head] if head else []) or None
     qualifiers: list[str] = []
     rest = content[1:] if content else []

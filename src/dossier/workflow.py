@@ -80,4 +80,8 @@ def check_dossier(root: Path) -> list[Problem]:
         dossier = load_dossier(root)
     except DossierError as error:
         return error.problems
-    return list(dossier.problems)
+    from .analyse import analyse_with_problems, finding_problems
+
+    # Where the article contradicts itself: open findings are warnings (findings.yaml decides).
+    findings, decision_problems = analyse_with_problems(dossier)
+    return [*dossier.problems, *decision_problems, *finding_problems(dossier, findings)]
