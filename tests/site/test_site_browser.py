@@ -1,0 +1,151 @@
+"""The built sites in Debian's headless Chromium: screenshots, axe-core (WCAG 2.1 AA), no-JS reading, search.
+
+Pages are served over HTTP on 127.0.0.1, as a static host would. Screenshots of the
+key pages at phone and desktop width, light and dark, go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from conftest import BuiltSite, ServedSite
+
+from dossier.render.pages import article_path, claim_path
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = {"phone": 375, "desktop": 1280}
+SCHEMES = ("light", "dark")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => ({target: n.target.join(" "), html: n.html.slice(0, 200),
+                                          summary: n.failureSummary}))}));
+}"""
+
+
+def key_pages(site: BuiltSite) -> dict[str, str]:
+    """home, the annotated article, and the richest claim page (rated, with sources if any)."""
+    config = site.dossier.config
+    claims = sorted(site.dossier.claims, key=lambda c: (
+        (config.verdict(c.verdict) is None or config.verdict(c.verdict).rating is None), -len(c.sources)))
+    return {"home": "index.html", "article": article_path(claims[0].article), "claim": claim_path(claims[0])}
+
+
+def other_pages(site: BuiltSite) -> list[str]:
+    """One page of every other kind: each top-level page, and the first page of each folder."""
+    seen: dict[str, str] = {}
+    for path in sorted(site.pages):
+        folder = path.split("/")[0] if "/" in path else path
+        seen.setdefault(folder, path)
+    return sorted(set(seen.values()) - set(key_pages(site).values()))
+
+
+@contextmanager
+def visit(browser_context, served: ServedSite, path: str, *, width: int = 1280, scheme: str = "light",
+          javascript: bool = True):
+    """Open a page; yield (page, problems), problems being JS errors and failed requests so far."""
+    page = browser_context(width, scheme, javascript).new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    # Chromium asks for /favicon.ico on its own; the pages themselves link no icon.
+    page.on("console", lambda m: m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
+            and problems.append(f"console error: {m.text} ({m.location.get('url')})"))
+    page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")
+            and problems.append(f"HTTP {r.status}: {r.url}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    try:
+        response = page.goto(served.url_of(path), wait_until="load")
+        assert response is not None and response.ok, f"{path}: {response and response.status}"
+        yield page, problems
+    finally:
+        page.close()
+
+
+def axe_violations(page, axe_url: str) -> list[str]:
+    page.add_script_tag(url=axe_url)
+    found = page.evaluate(RUN_AXE, AXE_TAGS)
+    return [f"{v['id']} ({v['impact']}): {v['help']}\n" + "\n".join(
+        f"      {n['target']}: {n['html']}\n        {n['summary']}" for n in v["nodes"]) for v in found]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("kind", ["home", "article", "claim"])
+def test_key_page_renders_without_overflow_and_passes_axe(
+        served: ServedSite, browser_context, axe_url: str, screenshots: Path, kind: str, scheme: str):
+    path = key_pages(served.site)[kind]
+    failures: list[str] = []
+    for width_name, width in WIDTHS.items():
+        with visit(browser_context, served, path, width=width, scheme=scheme) as (page, problems):
+            page.screenshot(path=screenshots / f"{served.site.name}-{kind}-{width_name}-{scheme}.png",
+                            full_page=True)
+            overflow = page.evaluate("document.documentElement.scrollWidth") - width
+            if overflow > 0:
+                wide = page.evaluate("""(w) => [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > w + 1).slice(0, 5)
+                    .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))""", width)
+                failures.append(f"{width}px: the page is {overflow}px wider than the screen ({wide})")
+            failures += [f"{width}px: axe: {v}" for v in axe_violations(page, axe_url)]
+            failures += [f"{width}px: {p}" for p in problems]
+    assert not failures, f"{path} ({scheme}):\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_every_other_kind_of_page_passes_axe(served_fixture: ServedSite, browser_context, axe_url: str,
+                                             scheme: str):
+    """One page per template, on the fixture dossier (the seed's pages use the same templates)."""
+    served = served_fixture
+    pages = other_pages(served.site)
+    assert pages, "the site has only its key pages?"
+    failures: list[str] = []
+    for path in pages:
+        with visit(browser_context, served, path, scheme=scheme) as (page, problems):
+            failures += [f"{path}: axe: {v}" for v in axe_violations(page, axe_url)]
+            failures += [f"{path}: {p}" for p in problems]
+    assert not failures, f"{len(pages)} pages ({scheme}):\n" + "\n".join(failures)
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_readable_without_javascript(served: ServedSite, browser_context):
+    site = served.site
+    claim = site.dossier.claims[0]
+    with visit(browser_context, served, claim_path(claim), javascript=False) as (page, problems):
+        assert normalise(claim.text) in normalise(page.inner_text("main")), "the claim text is not shown"
+        nav = page.locator("nav a")
+        assert nav.count() >= 2 and nav.first.is_visible(), "no visible navigation without JavaScript"
+        page.goto(served.url_of("index.html"))
+        home = normalise(page.inner_text("body"))
+        shown = [c for c in site.dossier.claims if normalise(c.text)[:60] in home]
+        assert shown, "the home page lists no claim without JavaScript"
+        assert not problems, problems
+
+
+def search_word(text: str) -> str:
+    """The longest plain word of a claim: specific enough to find it."""
+    words = sorted(re.findall(r"[^\W\d_]{5,}", text), key=len, reverse=True)
+    return words[0]
+
+
+def test_pagefind_search_finds_a_claim(served: ServedSite, browser_context):
+    site = served.site
+    assert (site.out / "pagefind" / "pagefind.js").is_file(), "no Pagefind index in the site"
+    claim = site.dossier.claims[-1]
+    word = search_word(claim.text)
+    with visit(browser_context, served, "index.html") as (page, problems):
+        urls = page.evaluate("""async (word) => {
+            const pagefind = await import(new URL("pagefind/pagefind.js", document.baseURI).href);
+            await pagefind.init();
+            const found = await pagefind.search(word);
+            const data = await Promise.all(found.results.map(r => r.data()));
+            return data.map(d => d.url);
+        }""", word)
+        assert any(url.endswith(claim_path(claim)) for url in urls), f"search {word!r} found {urls}"
+        assert not problems, problems
