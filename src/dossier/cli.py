@@ -106,12 +106,14 @@ def check(obj: dict, strict: bool, fmt: str) -> None:
 @click.option("--clean", is_flag=True, help="Ignore the build cache and render every page.")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: site/ in the dossier).")
+@click.option("--no-search", is_flag=True, help="Skip the Pagefind search index (quick previews).")
 @click.pass_obj
-def build(obj: dict, strict: bool, clean: bool, output: Path | None) -> None:
+def build(obj: dict, strict: bool, clean: bool, output: Path | None, no_search: bool) -> None:
     """Render the static site into site/ (the previous site stays if the build fails)."""
     from .render.build import build_site
 
-    report = build_site(obj["root"], output=output, strict=strict, clean=clean)
+    report = build_site(obj["root"], output=output, strict=strict, clean=clean,
+                        search=False if no_search else None)
     report_problems(list(report.problems))
     click.echo(report.summary(), err=True)
 

@@ -19,6 +19,7 @@ site exactly as it was. A build with nothing changed writes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -52,6 +53,7 @@ class BuildReport:
     written: int
     deleted: int
     seconds: float
+    timings: tuple[tuple[str, float], ...] = ()  # seconds per phase, for benchmarks
 
     def summary(self) -> str:
         return (f"{self.output}: {self.pages} pages, {self.rendered} rendered, {self.written} files"
@@ -59,8 +61,11 @@ class BuildReport:
 
 
 def build_site(root: Path, output: Path | None = None, strict: bool = False,
-               clean: bool = False) -> BuildReport:
+               clean: bool = False, search: bool | None = None) -> BuildReport:
     """Build the site of the dossier at `root` into `output` (default `root/site`).
+
+    `search` overrides `search:` of dossier.yaml (False: no Pagefind index, e.g.
+    for quick previews; Pagefind re-indexes the whole site whenever a page changes).
 
     Raises `DossierError` (and leaves `output` untouched) on bad input, a
     template error, a broken internal link, or any warning under `strict`.
@@ -70,11 +75,21 @@ def build_site(root: Path, output: Path | None = None, strict: bool = False,
     from .environment import make_environment, template_fingerprints
 
     started = time.perf_counter()
+    timings: list[tuple[str, float]] = []
+
+    def phase(name: str) -> None:
+        timings.append((name, round(time.perf_counter() - started - sum(t for _, t in timings), 4)))
+
     root = Path(root).resolve()
     output = (Path(output) if output else root / "site").resolve()
     dossier = load_dossier(root)
+    phase("load")
     findings = analyse(dossier)
+    phase("analyse")
     config = dossier.config
+    if search is not None and search != config.search:
+        config = dataclasses.replace(config, search=search)
+        dossier = dataclasses.replace(dossier, config=config)
     problems = list(dossier.problems) + _config_warnings(config)
     if any(p.severity == "error" for p in problems):
         raise DossierError(problems)
@@ -90,6 +105,7 @@ def build_site(root: Path, output: Path | None = None, strict: bool = False,
     plan = plan_site(dossier, findings)
     env.globals.update(_site_globals(config, plan))
     template_fps = template_fingerprints(env)
+    phase("plan")
     code = _code_version()
     settings = _fingerprint(code, config, plan.built)
     cache = BuildCache.load(root, output, code)
@@ -115,7 +131,9 @@ def build_site(root: Path, output: Path | None = None, strict: bool = False,
         todo = [p for p in plan.pages
                 if previous.get(p.path) is None or previous[p.path].fingerprint != p.fingerprint
                 or not (output / p.path).is_file()]
+        phase("fingerprint")
         results, render_problems = _render_all(env, todo, output, staging)
+        phase("render")
         if render_problems:
             raise DossierError(render_problems)
         written = sum(changed for _, _, changed, _, _ in results)
@@ -137,6 +155,7 @@ def build_site(root: Path, output: Path | None = None, strict: bool = False,
             entries[path] = Entry(fp, digest(data))
             written += _stage(output, staging, path, data)
 
+        phase("exports")
         # --- the whole site's links, before anything is committed
         scans = {p.path: (entries[p.path].links, entries[p.path].ids) for p in plan.pages}
         known = set(entries)
@@ -147,7 +166,9 @@ def build_site(root: Path, output: Path | None = None, strict: bool = False,
             raise DossierError(link_problems)
 
         # --- commit
+        phase("links")
         deleted = _commit(output, staging, entries, {} if clean else cache.entries)
+        phase("commit")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -162,10 +183,12 @@ def build_site(root: Path, output: Path | None = None, strict: bool = False,
         if (output / "pagefind").exists():
             shutil.rmtree(output / "pagefind")
         cache.search = ""
+    phase("search")
     cache.entries = entries
     cache.save()
+    phase("cache")
     return BuildReport(output, tuple(problems), len(plan.pages), len(todo), written, deleted,
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, tuple(timings))
 
 
 # ---------------------------------------------------------------- fingerprints

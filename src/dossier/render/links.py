@@ -45,10 +45,16 @@ def resolve(page: str, link: str) -> tuple[str, str]:
 def check_links(scans: dict[str, tuple[list[str], list[str]]], files: set[str]) -> list[Problem]:
     """A problem for each link to a missing file or a missing anchor of an HTML page."""
     problems = []
+    resolved: dict[tuple[str, str], tuple[str, str]] = {}  # most links repeat from page to page
+    id_sets: dict[str, set[str]] = {}
     for page in sorted(scans):
         links, _ = scans[page]
+        folder = posixpath.dirname(page)
         for link in links:
-            target, fragment = resolve(page, link)
+            key = (folder, link) if not link.startswith("#") else (page, link)
+            if key not in resolved:
+                resolved[key] = resolve(page, link)
+            target, fragment = resolved[key]
             if target.startswith("../"):
                 problems.append(Problem(page, None, None, f"link '{link}' points outside the site",
                                         "links between pages must stay inside site/"))
@@ -56,7 +62,8 @@ def check_links(scans: dict[str, tuple[list[str], list[str]]], files: set[str]) 
                 problems.append(Problem(page, None, None, f"broken internal link '{link}'",
                                         f"no page '{target}' in the site; check the template or"
                                         " the claim that links to it"))
-            elif fragment and target in scans and fragment not in scans[target][1]:
+            elif fragment and target in scans and fragment not in id_sets.setdefault(
+                    target, set(scans[target][1])):
                 problems.append(Problem(page, None, None, f"broken anchor '{link}'",
                                         f"'{target}' has no element with id '{fragment}'"))
     return problems

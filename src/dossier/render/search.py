@@ -15,6 +15,9 @@ from pathlib import Path
 from ..errors import DossierError, Problem
 
 SEARCH_DIR = "pagefind"
+# Only the pages that carry content of their own: lists (entities, verdicts,
+# publishers) repeat claim texts and would only add duplicate results.
+INDEXED = "{claims/**/*.html,articles/*.html,methodology.html,corrections.html,contact.html}"
 
 
 def pagefind_binary() -> str | None:
@@ -36,7 +39,7 @@ def build_index(site: Path, language: str) -> None:
     shutil.rmtree(staging, ignore_errors=True)
     result = subprocess.run(
         [binary, "--site", str(site), "--output-path", str(staging), "--force-language", language,
-         "--silent"],
+         "--glob", INDEXED, "--silent"],
         capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:
