@@ -498,7 +498,7 @@ _TEXT = {
         "of": "« {surface} » de {base} (≈ {value})",
         "framing": "Le même chiffre sur « {topic} » est présenté de deux façons : {figures}.",
         "causes": "Le même chiffre sur « {topic} » reçoit deux causes différentes : {figures}.",
-        "cause": "{figure} « {cause} »",
+        "cause": "{figure}, cause donnée : « {cause} »",
         "stale": "« {surface} » désigne le {meant}, déjà passé à la publication ({published}) ; "
                  "lu comme le {alternative}, ce serait dans plus de six mois : le texte semble "
                  "antérieur à sa date de publication",
@@ -523,7 +523,7 @@ _TEXT = {
         "of": "\u201c{surface}\u201d of {base} (≈ {value})",
         "framing": "The same figure about \u201c{topic}\u201d is told two ways: {figures}.",
         "causes": "The same figure about \u201c{topic}\u201d is given two different causes: {figures}.",
-        "cause": "{figure} \u201c{cause}\u201d",
+        "cause": "{figure}, cause given: \u201c{cause}\u201d",
         "stale": "\u201c{surface}\u201d means {meant}, already past at publication ({published}); "
                  "read as {alternative}, it would be more than six months away: the text seems "
                  "older than its publication date",
@@ -591,7 +591,7 @@ def _describe(figure: _Figure, language: str, with_line: bool = True) -> str:
 def _figures_finding(slug: str, topic: str, cluster: list[_Figure], related: list[_Figure],
                      conflicts: list, two: list, language: str) -> Finding:
     text = _TEXT[language]
-    label = topics.topic_label(topic, language)
+    label = _label(topic, cluster, language)
     parts = [text["listed"].format(figures=", ".join(_grouped(cluster, language)))]
     seen = set()
     for template, pairs in (("conflict", conflicts), ("two", two)):
@@ -610,6 +610,28 @@ def _figures_finding(slug: str, topic: str, cluster: list[_Figure], related: lis
         id=f"{slug}-figures-{slugify(topic)}", kind="conflicting-figures", article=slug, topic=topic,
         claims=_keys(involved), message=message, details=_details(involved, language),
     )
+
+
+_JOIN = {"fr": " ; ", "en": "; "}
+
+
+def _label(topic: str, cluster: list[_Figure], language: str) -> str:
+    """A topic in the article's own words where they can be found: "obus d'artillerie"."""
+    measure, qualifiers = topics.split_topic(topic)
+    if measure not in topics.PERSON_MEASURES:
+        for figure in _ordered(cluster):
+            if figure.topic == topic and figure.quantity.counts:
+                return figure.quantity.counts
+        return topics.topic_label(topic, language)
+    # "morts (nord-coréens)": the qualifiers as the article spells them, accents and all.
+    written = {}
+    for figure in _ordered(cluster):
+        for word in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", figure.quantity.counts or ""):
+            written.setdefault(slugify(topics.singular(topics.fold(word))), word.lower())
+    base = topics.topic_label(measure, language)
+    if not qualifiers:
+        return base
+    return f"{base} ({', '.join(written.get(q, q) for q in sorted(qualifiers))})"
 
 
 def _sentence(part: str) -> str:
@@ -653,7 +675,7 @@ def _framing_finding(slug: str, topic: str, cluster: list[_Figure], pairs: list,
     return Finding(
         id=f"{slug}-framing-{slugify(topic)}", kind="framing", article=slug, topic=topic,
         claims=_keys(involved), message=text["framing"].format(
-            topic=topics.topic_label(topic, language), figures="; ".join(parts)),
+            topic=_label(topic, cluster, language), figures=_JOIN[language].join(parts)),
         details=_details(involved, language),
     )
 
@@ -707,7 +729,7 @@ def _causes_finding(slug: str, topic: str, cluster: list[_Figure], pairs: list, 
     return Finding(
         id=f"{slug}-causes-{slugify(topic)}", kind="framing", article=slug, topic=topic,
         claims=_keys(involved), message=text["causes"].format(
-            topic=topics.topic_label(topic, language), figures="; ".join(parts)),
+            topic=_label(topic, cluster, language), figures=_JOIN[language].join(parts)),
         details=tuple((f.key, _cause(f) or "") for f in involved),
     )
 
