@@ -100,3 +100,24 @@ def test_not_figures(parse, text):
 def test_topic_uses_counted_and_predicate_lemmas(parse):
     quantity = only(parse, "Plus de 4 000 soldats ont perdu la vie.")
     assert quantity.topic
+
+
+@pytest.mark.parametrize("text", [
+    "Le 3 mars, un homme a été interpellé.",              # a date
+    "Il habite au 12 rue Victor-Hugo à Lille.",           # an address
+    "La loi n° 2023-1250 est entrée en vigueur.",        # an identifier
+    "Entre 2019 et 2022, le club a changé de stade.",   # years
+])
+def test_numbers_that_name_rather_than_count(parse, text):
+    assert quantities(parse, text) == []
+
+
+def test_fraction_of_a_figure_counts_what_the_figure_counts(parse):
+    found = quantities(parse, "Les deux tiers des 3 500 salariés sont en grève.")
+    assert found[0].surface == "Les deux tiers" and found[0].counts == "salariés"
+    assert (found[1].value, found[1].counts) == (3500, "salariés")
+
+
+def test_coordinated_figures_are_separate(parse):
+    found = quantities(parse, "Le bilan s'élève à 132 morts et 2 400 blessés.")
+    assert [(q.value, q.counts) for q in found] == [(132, "morts"), (2400, "blessés")]

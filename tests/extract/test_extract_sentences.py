@@ -49,4 +49,4 @@ def test_semicolon_splits_two_full_clauses_only():
 def test_unbalanced_quote_is_ignored():
     text = "Il a dit « bonjour. Puis il est parti."
     assert len(sentence_spans(text)) == 2
-    assert quote_regions("« a » et “b” et \"c\"") == [(0, 5), (9, 12), (16, 19)]
+    assert quote_regions("« a » et “b” et \"c\"") == ((0, 5), (9, 12), (16, 19))

@@ -67,15 +67,16 @@ def quotes_in(sent: Span) -> list[tuple[int, int]]:
     return [(sent.start_char + a, sent.start_char + b) for a, b in quote_regions(sent.text)]
 
 
-def is_name_quote(doc, start_char: int, end_char: int) -> bool:
-    """« Veles »: one to three capitalised words and no verb: a name, not a statement."""
-    inner = doc.text[start_char + 1:end_char - 1].strip()
+def is_name_quote(sent: Span, start_char: int, end_char: int) -> bool:
+    """« Name »: one to three capitalised words and no full stop: a name, not a statement."""
+    offset = sent.start_char
+    inner = sent.text[start_char - offset + 1:end_char - offset - 1].strip()
     words = inner.split()
     return 0 < len(words) <= 3 and all(w[:1].isupper() for w in words) and not inner.endswith((".", "!", "?"))
 
 
 def statement_quotes(sent: Span) -> list[tuple[int, int]]:
-    return [(a, b) for a, b in quotes_in(sent) if not is_name_quote(sent.doc, a, b)]
+    return [(a, b) for a, b in quotes_in(sent) if not is_name_quote(sent, a, b)]
 
 
 def call_signs(sent: Span) -> list[tuple[int, int]]:
@@ -83,7 +84,7 @@ def call_signs(sent: Span) -> list[tuple[int, int]]:
     doc = sent.doc
     spans = []
     for a, b in quotes_in(sent):
-        if is_name_quote(doc, a, b):
+        if is_name_quote(sent, a, b):
             span = doc.char_span(a + 1, b - 1, alignment_mode="contract")
             if span is not None and len(span):
                 inner = [t for t in span if not t.is_space]

@@ -189,10 +189,29 @@ def _numbers(sent: Span) -> list[Found]:
     return found
 
 
+MONTHS = frozenset(words("janvier février mars avril mai juin juillet août septembre octobre novembre"
+                         " décembre"))
+# Numbers that name rather than count: "n° 12", "12 rue ...", "2023-1250".
+NAMING_BEFORE = frozenset({"n°", "no", "numéro", "article", "art.", "chapitre", "page", "p.", "tome", "vol."})
+NAMING_AFTER = frozenset(words("rue avenue boulevard bd place chemin allée quai impasse route"))
+
+
 def _in_date(token: Token) -> bool:
+    """Dates, times, addresses and identifiers: numbers, but not figures a claim states."""
     doc = token.doc
     neighbours = doc[max(token.i - 1, 0): token.i + 2]
-    return any(t.text in ("/", ":", "h") or "/" in t.text for t in neighbours if t.i != token.i)
+    if any(t.text in ("/", ":", "h") or "/" in t.text for t in neighbours if t.i != token.i):
+        return True
+    before = doc[token.i - 1] if token.i > 0 else None
+    after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    if before is not None and before.lower_ in NAMING_BEFORE:
+        return True
+    if after is not None and (after.lower_ in MONTHS or after.lower_ in NAMING_AFTER):
+        return True
+    # "2023-1250": digits glued to a hyphen
+    glued_before = before is not None and before.text == "-" and before.idx + 1 == token.idx
+    glued_after = after is not None and after.text == "-" and token.idx + len(token.text) == after.idx
+    return glued_before or glued_after
 
 
 def _looks_like_year(doc, start: int, end: int, text: str, value: float) -> bool:
@@ -257,6 +276,8 @@ def read_quantities(sent: Span) -> list[Found]:
             item.denominator = FRACTIONS[doc[item.end].lower_]
             item.qualifier = "fraction"
             item.end += 1
+            if item.start > sent.start and doc[item.start - 1].lower_ in ("les", "la", "l'", "des"):
+                item.start -= 1  # "les deux tiers"
             merged.append(item)
             index += 1
             continue
@@ -346,7 +367,7 @@ def _compact_phrase_end(head: Token) -> int:
                 break
             ancestor = ancestor.head
             depth += 1
-        if not inside or token.pos_ in ("VERB", "AUX", "SCONJ", "PRON", "NUM", "ADV") \
+        if not inside or token.like_num or token.pos_ in ("VERB", "AUX", "SCONJ", "PRON", "NUM", "ADV") \
                 or token.lower_ in _NOT_IN_COUNTED:
             break
         end += 1
@@ -362,9 +383,11 @@ def _counted_noun(item: Found, sent: Span) -> Token | None:
     doc = item.extra.get("doc") or sent.doc
     end = item.end
     if end < sent.end and doc[end].lower_ in ("de", "d'", "des", "du", "d’") and end + 1 < sent.end:
-        nxt = doc[end + 1]
-        if nxt.pos_ == "DET" and end + 2 < sent.end:
-            nxt = doc[end + 2]
+        k = end + 1
+        # "les deux tiers des 3 500 salariés": skip a determiner and the figure that follows
+        while k + 1 < sent.end and (doc[k].pos_ == "DET" or doc[k].like_num or doc[k].is_space):
+            k += 1
+        nxt = doc[k]
         if nxt.pos_ in ("NOUN", "PROPN"):
             return nxt
     if end < sent.end and doc[end].pos_ in ("NOUN", "PROPN") and doc[end].lower_ not in ("de",):

@@ -11,6 +11,7 @@ own dependency tree.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -27,7 +28,8 @@ MIN_CLAUSE_WORDS = 4
 _WORD = re.compile(r"\w+")
 
 
-def quote_regions(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=4096)
+def quote_regions(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of every balanced quotation, guillemets, curly or straight quotes."""
     regions: list[tuple[int, int]] = []
     stack: list[tuple[str, int]] = []
@@ -45,10 +47,10 @@ def quote_regions(text: str) -> list[tuple[int, int]]:
             else:
                 regions.append((straight, index + 1))
                 straight = None
-    return sorted(regions)
+    return tuple(sorted(regions))
 
 
-def _inside(regions: list[tuple[int, int]], index: int) -> bool:
+def _inside(regions: tuple[tuple[int, int], ...], index: int) -> bool:
     return any(start < index < end - 1 for start, end in regions)
 
 
