@@ -3,24 +3,35 @@
 The result is a `Dossier` of typed data plus every `Problem` found (all of
 them, not just the first). Later stages (analyse, render) only ever see a
 `Dossier`, never YAML.
+
+Every problem points at the exact line and column of the offending key or
+value, says what is wrong and, where it can, what would be right. The same
+rules are published for editors as JSON Schema in `schema/`;
+`tests/test_schema.py` proves the two agree on a corpus of good and bad files.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from . import claims as model
 from .article import Article, Location, find_seeds, read_article
 from .claims import Claim, Correction, Entity, Quantity, Source, Speaker
-from .config import Config, load_config
+from .config import Config, read_config
 from .errors import DossierError, Problem, did_you_mean
-from .slugs import is_slug
+from .slugs import is_slug, slugify
 from .store import YamlDocument, iter_claim_files, read_yaml
 
 ENTITIES_FILE = "entities.yaml"
+MAX_ID_LENGTH = 100
+# Raw HTML in Markdown is shown as text, never rendered: say so, people may expect otherwise.
+_ISO_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_RAW_HTML_RE = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*[\s>/]|<!--")
 
 
 @dataclass(frozen=True)
@@ -37,104 +48,61 @@ class Dossier:
 
 
 def load_dossier(root: Path) -> Dossier:
-    """Everything a build needs. Raises `DossierError` if any error was found."""
+    """Everything a build needs. Raises `DossierError` (with every problem) if any error was found."""
     problems: list[Problem] = []
-    config, config_problems = load_config(root)
+    # A broken dossier.yaml still lets the rest be checked, against the default scale.
+    config, config_problems = read_config(root)
     problems += config_problems
 
     articles: dict[str, Article] = {}
-    seeds_dir = root / "seeds"
-    for seed in find_seeds(seeds_dir):
+    try:
+        seeds = find_seeds(root / "seeds")
+    except DossierError as error:
+        problems += [_relative(p, root) for p in error.problems]
+        seeds = []
+    for seed in seeds:
+        shown = f"seeds/{seed.name}"
         try:
-            article = read_article(seed, f"seeds/{seed.name}", language=config.language)
+            article = read_article(seed, shown, language=config.language)
         except DossierError as error:
             problems += error.problems
             continue
         problems += article.warnings
+        if not is_slug(article.slug):
+            problems.append(Problem(shown, 1, 1, f"article slug '{article.slug}' must be lower-case"
+                                    " letters, digits and hyphens", f"use slug: {slugify(article.slug)}"))
+            continue
+        if article.slug in articles:
+            problems.append(Problem(shown, None, None, f"article slug '{article.slug}' is also the slug"
+                                    f" of {articles[article.slug].path}", "give one of them another slug"))
+            continue
         articles[article.slug] = article
 
     entities = load_entities(root, problems)
     claims = load_claims(root, config, articles, entities, problems)
+    problems.sort(key=_problem_order)
     if any(p.severity == "error" for p in problems):
-        raise DossierError(sorted(problems, key=_problem_order))
+        raise DossierError(problems)
     return Dossier(root, config, articles, claims, entities, tuple(problems))
+
+
+def _relative(problem: Problem, root: Path) -> Problem:
+    try:
+        path = Path(problem.path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return problem
+    return Problem(path, problem.line, problem.column, problem.message, problem.hint, problem.severity)
 
 
 def _problem_order(problem: Problem) -> tuple:
     return (problem.path, problem.line or 0, problem.column or 0, problem.message)
 
 
-def load_entities(root: Path, problems: list[Problem]) -> dict[str, Entity]:
-    path = root / ENTITIES_FILE
-    if not path.is_file():
-        return {}
-    try:
-        doc = read_yaml(path, ENTITIES_FILE)
-    except DossierError as error:
-        problems += error.problems
-        return {}
-    data = doc.data or {}
-    if not isinstance(data, dict):
-        problems.append(doc.problem((), "entities.yaml must map entity ids to {name, type}"))
-        return {}
-    entities: dict[str, Entity] = {}
-    for entity_id, item in data.items():
-        where = (entity_id,)
-        if not isinstance(entity_id, str) or not is_slug(entity_id):
-            problems.append(doc.problem((entity_id, "<key>"), f"entity id '{entity_id}' must be"
-                                        " lower-case letters, digits and hyphens"))
-            continue
-        if not isinstance(item, dict):
-            problems.append(doc.problem(where, "an entity is a mapping {name, type, aliases}"))
-            continue
-        for key in item:
-            if key not in ("name", "type", "aliases"):
-                problems.append(doc.problem((*where, key, "<key>"), f"unknown entity key '{key}'",
-                                            did_you_mean(str(key), ("name", "type", "aliases"))))
-        entity_type = item.get("type")
-        if entity_type not in model.ENTITY_TYPES:
-            problems.append(doc.problem((*where, "type"), f"entity type '{entity_type}' is unknown",
-                                        f"use one of {', '.join(model.ENTITY_TYPES)}"))
-            continue
-        aliases = item.get("aliases") or []
-        if not isinstance(aliases, list):
-            problems.append(doc.problem((*where, "aliases"), "aliases must be a list of names"))
-            aliases = []
-        entities[entity_id] = Entity(entity_id, str(item.get("name") or entity_id), entity_type,
-                                     tuple(str(a) for a in aliases))
-    return entities
-
-
-def load_claims(root: Path, config: Config, articles: dict[str, Article],
-                entities: dict[str, Entity], problems: list[Problem]) -> tuple[Claim, ...]:
-    loaded: list[Claim] = []
-    seen: dict[str, str] = {}
-    for path in iter_claim_files(root):
-        shown = path.relative_to(root).as_posix()
-        try:
-            doc = read_yaml(path, shown)
-        except DossierError as error:
-            problems += error.problems
-            continue
-        claim = parse_claim(doc, config, articles, entities, problems, expected_id=path.stem,
-                            expected_article=path.parent.name)
-        if claim is None:
-            continue
-        if claim.key in seen:
-            problems.append(doc.problem(("id",), f"duplicate claim id '{claim.id}'",
-                                        f"also used by {seen[claim.key]}; ids must be unique"))
-            continue
-        seen[claim.key] = shown
-        loaded.append(claim)
-    order = {slug: i for i, slug in enumerate(articles)}
-    loaded.sort(key=lambda c: (order.get(c.article, len(order)), c.article, c.location.line,
-                               c.location.start, c.id))
-    _check_related(loaded, problems)
-    return tuple(loaded)
+# ---------------------------------------------------------------- typed reading
 
 
 class _Reader:
-    """Typed access to a claim document that records problems instead of raising."""
+    """Typed access to a YAML document that records problems instead of raising."""
 
     def __init__(self, doc: YamlDocument, problems: list[Problem]):
         self.doc, self.problems, self.failed = doc, problems, False
@@ -149,25 +117,48 @@ class _Reader:
     def get(self, data: dict, where: tuple, key: str, types: type | tuple, default: Any = None,
             required: bool = False) -> Any:
         if key not in data or data[key] is None:
-            if required:
-                self.error(where, f"'{key}' is missing")
+            if required and key not in data:
+                self.error(where, f"'{key}' is missing", f"add `{key}: ...`")
+            elif required:
+                self.error((*where, key), f"'{key}' is empty", f"fill in `{key}:`")
             return default
         value = data[key]
-        if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
-            self.error((*where, key), f"'{key}' must be {_type_name(types)}, not true/false")
+        wanted = types if isinstance(types, tuple) else (types,)
+        if date in wanted:
+            if isinstance(value, datetime):
+                value = value.date()
+            elif isinstance(value, str) and _ISO_DATE_RE.match(value):
+                # A quoted date is still a date (editors following the JSON Schema quote them).
+                try:
+                    value = date.fromisoformat(value)
+                except ValueError:
+                    self.error((*where, key), f"'{value}' is not a real date",
+                               "write dates as YYYY-MM-DD, e.g. 2025-06-17")
+                    return default
+        if isinstance(value, bool) and bool not in wanted:
+            self.error((*where, key), f"'{key}' must be {_type_name(types)}, not true/false",
+                       "put quotes around it: YAML reads yes/no/true/false/on/off as true or false"
+                       if str in wanted else None)
             return default
-        if not isinstance(value, types):
+        if not isinstance(value, types) or (isinstance(value, date) and date not in wanted):
             self.error((*where, key), f"'{key}' must be {_type_name(types)}, not {_describe(value)}",
-                       "put quotes around text" if types is str else None)
+                       _type_hint(value, wanted))
+            return default
+        if isinstance(value, float) and not math.isfinite(value):
+            self.error((*where, key), f"'{key}' must be a finite number, not {value}")
             return default
         return value
 
     def choice(self, data: dict, where: tuple, key: str, choices: tuple[str, ...], default: str,
-               what: str | None = None) -> str:
-        value = self.get(data, where, key, str, default)
+               what: str | None = None, among: str | None = None) -> str:
+        value = self.get(data, where, key, str, None)
+        if value is None:
+            return default
         if value not in choices:
-            self.error((*where, key), f"{what or key} '{value}' is not one of"
-                       f" ({', '.join(choices)})", did_you_mean(value, choices))
+            listed = f"({', '.join(choices)})"
+            self.error((*where, key), f"{what or key} '{value}' is not "
+                       + (f"in {among} {listed}" if among else f"one of {listed}"),
+                       did_you_mean(value, choices))
             return default
         return value
 
@@ -177,12 +168,20 @@ class _Reader:
                 self.error((*where, key, "<key>"), f"unknown {what} key '{key}'",
                            did_you_mean(str(key), allowed) or f"allowed: {', '.join(allowed)}")
 
+    def markdown(self, data: dict, where: tuple, key: str) -> str:
+        text = self.get(data, where, key, str, "")
+        if text and _RAW_HTML_RE.search(text):
+            self.warn((*where, key), f"'{key}' contains raw HTML, which is shown as plain text",
+                      "write Markdown instead (e.g. **bold**, [link](https://...))")
+        return text
+
 
 def _type_name(types: type | tuple) -> str:
     names = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
              list: "a list", dict: "a mapping", date: "a date (YYYY-MM-DD)"}
     if isinstance(types, tuple):
-        return " or ".join(dict.fromkeys(names.get(t, t.__name__) for t in types))
+        return " or ".join(dict.fromkeys(names.get(t, t.__name__) for t in types if t is not int or
+                                         float not in types))
     return names.get(types, types.__name__)
 
 
@@ -192,44 +191,190 @@ def _describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        return f"text '{value[:40]}'"
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text '{shown}'"
+    if isinstance(value, date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, int):
+        return f"the number {value}"
+    if isinstance(value, float):
+        return f"the number {value:g}"
     return f"{type(value).__name__} {value!r}"
+
+
+def _type_hint(value: Any, wanted: tuple) -> str | None:
+    if isinstance(value, str) and (int in wanted or float in wanted):
+        try:
+            float(value.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+        except ValueError:
+            return "write a plain number, e.g. 6000 or 0.8"
+        return "remove the quotes and spaces: numbers are written plain, e.g. 6000 or 0.8"
+    if isinstance(value, str) and date in wanted:
+        return "write dates as YYYY-MM-DD, e.g. 2025-06-17"
+    if isinstance(value, (int, float, date)) and str in wanted:
+        return "put quotes around it to make it text"
+    if isinstance(value, (dict, list)) and str in wanted:
+        return "put quotes around text that contains ': ' or starts with [ or {"
+    if not isinstance(value, list) and list in wanted:
+        return "write a list as [a, b] or one `- item` per line"
+    return None
+
+
+# ---------------------------------------------------------------- entities
+
+
+def load_entities(root: Path, problems: list[Problem]) -> dict[str, Entity]:
+    path = root / ENTITIES_FILE
+    if not path.is_file():
+        return {}
+    try:
+        doc = read_yaml(path, ENTITIES_FILE)
+    except DossierError as error:
+        problems += error.problems
+        return {}
+    return parse_entities(doc, problems)
+
+
+def parse_entities(doc: YamlDocument, problems: list[Problem]) -> dict[str, Entity]:
+    data = doc.data if doc.data is not None else {}
+    if not isinstance(data, dict):
+        problems.append(doc.problem((), "entities.yaml must map entity ids to {name, type, aliases}",
+                                    "e.g. `koursk: {name: Koursk, type: place}`"))
+        return {}
+    entities: dict[str, Entity] = {}
+    for entity_id, item in data.items():
+        r = _Reader(doc, problems)
+        where = (entity_id,)
+        if not isinstance(entity_id, str) or not is_slug(entity_id):
+            r.error((entity_id, "<key>"), f"entity id '{entity_id}' must be lower-case letters, digits"
+                    " and hyphens", f"use {slugify(str(entity_id))}")
+            continue
+        if not isinstance(item, dict):
+            r.error(where, f"entity '{entity_id}' must be a mapping {{name, type, aliases}}",
+                    f"e.g. `{entity_id}: {{name: ..., type: person}}`")
+            continue
+        r.keys(item, where, ("name", "type", "aliases"), "entity")
+        name = r.get(item, where, "name", str, entity_id, required=True)
+        entity_type = r.choice(item, where, "type", model.ENTITY_TYPES, "", "entity type")
+        if "type" not in item:
+            r.error(where, f"entity '{entity_id}' has no type", f"add type: {' | '.join(model.ENTITY_TYPES)}")
+        aliases = r.get(item, where, "aliases", list, [])
+        for index, alias in enumerate(aliases):
+            if not isinstance(alias, str):
+                r.error((*where, "aliases", index), f"an alias is a name (text), not {_describe(alias)}",
+                        "put quotes around it")
+        if r.failed:
+            continue
+        entities[entity_id] = Entity(entity_id, name, entity_type, tuple(aliases))  # type: ignore[arg-type]
+    return entities
+
+
+# ---------------------------------------------------------------- claims
+
+
+def load_claims(root: Path, config: Config, articles: dict[str, Article],
+                entities: dict[str, Entity], problems: list[Problem]) -> tuple[Claim, ...]:
+    loaded: list[Claim] = []
+    seen: dict[str, str] = {}
+    related_refs: list[tuple[Claim, YamlDocument, int, str]] = []
+    folders: dict[Path, set[str]] = {}
+    for path in iter_claim_files(root):
+        shown = path.relative_to(root).as_posix()
+        try:
+            doc = read_yaml(path, shown)
+        except DossierError as error:
+            problems += error.problems
+            continue
+        siblings = folders.setdefault(path.parent, {p.stem for p in path.parent.glob("*.y*ml")})
+        refs: list[tuple[int, str]] = []
+        claim = parse_claim(doc, config, articles, entities, problems, expected_id=path.stem,
+                            expected_article=path.parent.name, sibling_ids=siblings, related_refs=refs)
+        if claim is None:
+            continue
+        if claim.key in seen:
+            problems.append(doc.problem(("id",), f"duplicate claim id '{claim.id}'",
+                                        f"also used by {seen[claim.key]}; ids must be unique"))
+            continue
+        seen[claim.key] = shown
+        loaded.append(claim)
+        related_refs += [(claim, doc, index, ref) for index, ref in refs]
+    order = {slug: i for i, slug in enumerate(articles)}
+    loaded.sort(key=lambda c: (order.get(c.article, len(order)), c.article, c.location.line,
+                               c.location.start, c.id))
+    keys = set(seen)
+    for claim, doc, index, ref in related_refs:
+        if ref not in keys:
+            # Same-article references are shown (and suggested) as plain ids, as people write them.
+            prefix = f"{claim.article}/"
+            candidates = [k.removeprefix(prefix) for k in keys]
+            problems.append(doc.problem(("related", index),
+                                        f"related claim '{ref.removeprefix(prefix)}' does not exist",
+                                        did_you_mean(ref.removeprefix(prefix), candidates)
+                                        or "use the id of a claim file, or article/id for a claim of"
+                                        " another article"))
+        elif ref == claim.key:
+            problems.append(doc.problem(("related", index), "a claim cannot be related to itself",
+                                        severity="warning"))
+    return tuple(loaded)
 
 
 def parse_claim(doc: YamlDocument, config: Config, articles: dict[str, Article],
                 entities: dict[str, Entity], problems: list[Problem],
-                expected_id: str | None = None, expected_article: str | None = None) -> Claim | None:
+                expected_id: str | None = None, expected_article: str | None = None,
+                sibling_ids: set[str] | None = None,
+                related_refs: list[tuple[int, str]] | None = None) -> Claim | None:
+    """One claim file as a `Claim`, or None when it has errors (all appended to `problems`).
+
+    `related_refs` collects (index, "article/id") of each `related` entry so the
+    caller can check them once every claim is known.
+    """
     data = doc.data
     if data is None:
-        problems.append(doc.problem((), "empty claim file", "delete it or fill in the claim"))
+        problems.append(doc.problem((), "empty claim file", "delete it, or fill in the claim"))
         return None
     if not isinstance(data, dict):
-        problems.append(doc.problem((), "a claim file must be a mapping of fields"))
+        problems.append(doc.problem((), f"a claim file must be a mapping of fields, not {_describe(data)}",
+                                    "start with `id: ...` on the first line"))
         return None
     r = _Reader(doc, problems)
     r.keys(data, (), model.ALL_FIELDS, "claim")
 
     claim_id = r.get(data, (), "id", str, "", required=True)
-    if claim_id and not is_slug(claim_id):
-        r.error(("id",), f"id '{claim_id}' must be lower-case letters, digits and hyphens")
+    if claim_id and (not is_slug(claim_id) or len(claim_id) > MAX_ID_LENGTH):
+        suggestion = slugify(claim_id, max_length=MAX_ID_LENGTH)
+        r.error(("id",), f"id '{claim_id[:MAX_ID_LENGTH]}' must be lower-case letters, digits and"
+                f" hyphens, at most {MAX_ID_LENGTH} characters",
+                f"e.g. id: {expected_id if expected_id and is_slug(expected_id) else suggestion}")
     elif claim_id and expected_id and claim_id != expected_id:
-        r.error(("id",), f"id '{claim_id}' differs from the file name '{expected_id}.yaml'",
-                f"rename the file to {claim_id}.yaml or set id: {expected_id}")
+        if sibling_ids and claim_id in sibling_ids:
+            r.error(("id",), f"duplicate claim id '{claim_id}': {claim_id}.yaml already has it",
+                    f"set id: {expected_id}")
+        else:
+            r.error(("id",), f"id '{claim_id}' differs from the file name '{expected_id}.yaml'",
+                    f"set id: {expected_id}, or rename the file to {claim_id}.yaml")
+    if expected_id is not None and not is_slug(expected_id):
+        r.error((), f"file name '{expected_id}' is not a valid claim id",
+                f"rename it to {slugify(expected_id)}.yaml (lower-case letters, digits, hyphens)")
+
     article_id = r.get(data, (), "article", str, "", required=True)
     article = articles.get(article_id)
-    if article_id and article is None:
+    if article_id and expected_article and article_id != expected_article:
+        r.error(("article",), f"article '{article_id}' differs from the folder '{expected_article}'",
+                f"set article: {expected_article}, or move the file to claims/{article_id}/")
+    elif article_id and article is None:
         r.error(("article",), f"article '{article_id}' is not in seeds/",
                 did_you_mean(article_id, articles) or "the seed it came from is missing")
-    elif article_id and expected_article and article_id != expected_article:
-        r.error(("article",), f"article '{article_id}' differs from the folder '{expected_article}'")
 
     text = r.get(data, (), "text", str, "", required=True)
+    if "text" in data and isinstance(data["text"], str) and not data["text"].strip():
+        r.error(("text",), "'text' is empty", "copy the claim's exact words from the article")
     location = _location(r, data, article, text)
     kind = r.choice(data, (), "kind", model.KINDS, "event")
     checkworthy = r.get(data, (), "checkworthy", bool, True)
     score = r.get(data, (), "checkworthiness", (int, float), 0.0)
     if not 0 <= score <= 1:
-        r.error(("checkworthiness",), "checkworthiness must be between 0 and 1")
+        r.error(("checkworthiness",), f"checkworthiness must be between 0 and 1, not {score:g}",
+                "e.g. 0.8")
     quantities = _quantities(r, data)
     speaker = _speaker(r, data, entities)
     verb = r.get(data, (), "verb", str)
@@ -237,25 +382,30 @@ def parse_claim(doc: YamlDocument, config: Config, articles: dict[str, Article],
     entity_ids = []
     for index, entity_id in enumerate(r.get(data, (), "entities", list, [])):
         if not isinstance(entity_id, str):
-            r.error(("entities", index), "an entity reference is an id (text)")
+            r.error(("entities", index), f"an entity reference is an id (text), not {_describe(entity_id)}")
         elif entity_id not in entities:
             r.error(("entities", index), f"entity '{entity_id}' is not in entities.yaml",
                     did_you_mean(entity_id, entities) or "add it to entities.yaml")
         else:
             entity_ids.append(entity_id)
 
-    verdict = r.choice(data, (), "verdict", config.verdict_ids, model.DEFAULT_VERDICT)
+    verdict = r.choice(data, (), "verdict", config.verdict_ids, model.DEFAULT_VERDICT, among="the scale")
     confidence = r.choice(data, (), "confidence", model.CONFIDENCES, "low")
-    confidence_note = r.get(data, (), "confidence_note", str, "")
+    confidence_note = r.markdown(data, (), "confidence_note")
     sources = _sources(r, data)
-    notes = r.get(data, (), "notes", str, "")
+    notes = r.markdown(data, (), "notes")
     corrections = _corrections(r, data)
     related = []
     for index, ref in enumerate(r.get(data, (), "related", list, [])):
-        if not isinstance(ref, str):
-            r.error(("related", index), "a related claim is an id (text)")
-        else:
-            related.append(ref if "/" in ref else f"{article_id}/{ref}")
+        parts = ref.split("/") if isinstance(ref, str) else []
+        if not parts or len(parts) > 2 or not all(is_slug(part) for part in parts):
+            r.error(("related", index), f"a related claim is a claim id or article/id, not {_describe(ref)}",
+                    "e.g. related: [engineers-6000]")
+            continue
+        key = ref if "/" in ref else f"{article_id}/{ref}"
+        related.append(key)
+        if related_refs is not None:
+            related_refs.append((index, key))
     rated = config.verdict(verdict)
     if rated is not None and rated.rating is not None and not sources:
         r.warn(("verdict",), f"verdict '{verdict}' has no source",
@@ -263,41 +413,71 @@ def parse_claim(doc: YamlDocument, config: Config, articles: dict[str, Article],
     if r.failed:
         return None
     return Claim(
-        id=claim_id, article=article_id, text=text, location=location, kind=kind,
+        id=claim_id, article=article_id, text=text, location=location, kind=kind,  # type: ignore[arg-type]
         checkworthy=checkworthy, checkworthiness=float(score), quantities=tuple(quantities),
-        speaker=speaker, verb=verb, modality=modality, entities=tuple(entity_ids),
-        verdict=verdict, confidence=confidence, confidence_note=confidence_note,
+        speaker=speaker, verb=verb, modality=modality, entities=tuple(entity_ids),  # type: ignore[arg-type]
+        verdict=verdict, confidence=confidence, confidence_note=confidence_note,  # type: ignore[arg-type]
         sources=tuple(sources), notes=notes, corrections=tuple(corrections),
         related=tuple(related), path=doc.path,
     )
 
 
 def _location(r: _Reader, data: dict, article: Article | None, text: str) -> Location:
-    raw = r.get(data, (), "location", dict, {}, required=True)
     where = ("location",)
+    raw = r.get(data, (), "location", dict, None, required=True)
+    if raw is None:
+        return Location(1, 0, 0)
     r.keys(raw, where, ("line", "start", "end", "end_line"), "location")
     numbers = {}
     for key in ("line", "start", "end", "end_line"):
         value = r.get(raw, where, key, int, None, required=key != "end_line")
         if value is not None and value < (1 if "line" in key else 0):
-            r.error((*where, key), f"location {key} must be {'1' if 'line' in key else '0'} or more")
+            r.error((*where, key), f"location {key} must be {'1' if 'line' in key else '0'} or more,"
+                    f" not {value}")
+            value = None
         numbers[key] = value
-    if None in (numbers["line"], numbers["start"], numbers["end"]):
+    line, start, end, end_line = (numbers[k] for k in ("line", "start", "end", "end_line"))
+    if None in (line, start, end):
         return Location(1, 0, 0)
-    location = Location(numbers["line"], numbers["start"], numbers["end"], numbers["end_line"])
-    if article is not None and text:
-        if location.line > len(article.lines):
-            r.error((*where, "line"), f"line {location.line} is past the end of the article"
-                    f" ({len(article.lines)} lines)")
-        elif article.text_at(location) != text:
-            found = _find(article, text)
-            if found is None:
-                r.error(("text",), "this text is no longer found in the article",
-                        "restore the article's exact words, or delete this claim file")
-            else:
-                r.error(where, "location does not point at the claim's text",
-                        f"it is at line {found.line}, start {found.start}, end {found.end}")
+    location = Location(line, start, end, end_line)
+    if end_line is not None and end_line < line:
+        r.error((*where, "end_line"), f"end_line {end_line} is before line {line}")
+        return location
+    if (end_line is None or end_line == line) and end < start:
+        r.error((*where, "end"), f"end {end} is before start {start}")
+        return location
+    if article is None or not text:
+        return location
+    lines = article.lines
+    last_line = end_line or line
+    if line > len(lines) or last_line > len(lines):
+        bad = "line" if line > len(lines) else "end_line"
+        r.error((*where, bad), f"{bad} {numbers[bad]} is past the end of the article ({len(lines)} lines)",
+                _where_is(article, text))
+    elif start > len(lines[line - 1]):
+        r.error((*where, "start"), f"start {start} is past the end of line {line}"
+                f" ({len(lines[line - 1])} characters)", _where_is(article, text))
+    elif end > len(lines[last_line - 1]):
+        r.error((*where, "end"), f"end {end} is past the end of line {last_line}"
+                f" ({len(lines[last_line - 1])} characters)", _where_is(article, text))
+    elif article.text_at(location) != text:
+        found = _find(article, text)
+        if found is None:
+            r.error(("text",), "this text is no longer found in the article",
+                    "restore the article's exact words, or delete this claim file")
+        else:
+            r.error(where, "location does not point at the claim's text", _where_is(article, text))
     return location
+
+
+def _where_is(article: Article, text: str) -> str | None:
+    found = _find(article, text)
+    if found is None:
+        return None
+    where = f"line: {found.line}, start: {found.start}, end: {found.end}"
+    if found.end_line is not None:
+        where += f", end_line: {found.end_line}"
+    return f"the text is at {{{where}}}"
 
 
 def _find(article: Article, text: str) -> Location | None:
@@ -308,34 +488,37 @@ def _find(article: Article, text: str) -> Location | None:
     return None
 
 
+_QUANTITY_KEYS = ("surface", "qualifier", "value", "low", "high", "of", "numerator", "denominator",
+                  "unit", "counts", "topic", "modality")
+_QUANTITY_NEEDS = {"exact": ("value",), "at_least": ("value",), "at_most": ("value",),
+                   "approx": ("value",), "range": ("low", "high"), "ratio": ("value", "of"),
+                   "fraction": ("numerator", "denominator")}
+
+
 def _quantities(r: _Reader, data: dict) -> list[Quantity]:
     result = []
-    allowed = ("surface", "qualifier", "value", "low", "high", "of", "numerator", "denominator",
-               "unit", "counts", "topic", "modality")
-    needs = {"exact": ("value",), "at_least": ("value",), "at_most": ("value",),
-             "approx": ("value",), "range": ("low", "high"), "ratio": ("value", "of"),
-             "fraction": ("numerator", "denominator")}
     for index, item in enumerate(r.get(data, (), "quantities", list, [])):
         where = ("quantities", index)
         if not isinstance(item, dict):
-            r.error(where, "a quantity is a mapping {surface, qualifier, value, ...}")
+            r.error(where, "a quantity is a mapping {surface, qualifier, value, ...},"
+                    f" not {_describe(item)}")
             continue
-        r.keys(item, where, allowed, "quantity")
+        r.keys(item, where, _QUANTITY_KEYS, "quantity")
         qualifier = r.choice(item, where, "qualifier", model.QUALIFIERS, "exact")
+        if "qualifier" not in item:
+            r.error(where, "a quantity needs a qualifier", f"one of {', '.join(model.QUALIFIERS)}")
         numbers = {k: r.get(item, where, k, (int, float)) for k in ("value", "low", "high", "of")}
         fraction = {k: r.get(item, where, k, int) for k in ("numerator", "denominator")}
-        for key in needs[qualifier]:
-            if {**numbers, **fraction}.get(key) is None:
+        for key in _QUANTITY_NEEDS[qualifier]:
+            if item.get(key) is None:
                 r.error(where, f"a '{qualifier}' quantity needs '{key}'")
+        if numbers["low"] is not None and numbers["high"] is not None and numbers["low"] > numbers["high"]:
+            r.error((*where, "low"), f"low {numbers['low']:g} is more than high {numbers['high']:g}")
         if fraction["denominator"] == 0:
             r.error((*where, "denominator"), "denominator cannot be 0")
-        modality = item.get("modality")
-        if modality is not None and modality not in model.QUANTITY_MODALITIES:
-            r.error((*where, "modality"), f"modality '{modality}' is not one of"
-                    f" ({', '.join(model.QUANTITY_MODALITIES)})",
-                    did_you_mean(str(modality), model.QUANTITY_MODALITIES))
+        modality = r.choice(item, where, "modality", model.QUANTITY_MODALITIES, "") or None
         result.append(Quantity(
-            surface=r.get(item, where, "surface", str, ""), qualifier=qualifier,
+            surface=r.get(item, where, "surface", str, ""), qualifier=qualifier,  # type: ignore[arg-type]
             **numbers, **fraction, unit=r.get(item, where, "unit", str),
             counts=r.get(item, where, "counts", str), topic=r.get(item, where, "topic", str),
             modality=modality,
@@ -350,7 +533,8 @@ def _speaker(r: _Reader, data: dict, entities: dict[str, Entity]) -> Speaker | N
     if isinstance(raw, str):
         return Speaker(raw)
     if not isinstance(raw, dict):
-        r.error(("speaker",), "speaker must be a name or a mapping {name, kind, entity}")
+        r.error(("speaker",), "speaker must be a name or a mapping {name, kind, entity},"
+                f" not {_describe(raw)}")
         return None
     where = ("speaker",)
     r.keys(raw, where, ("name", "kind", "entity"), "speaker")
@@ -359,41 +543,64 @@ def _speaker(r: _Reader, data: dict, entities: dict[str, Entity]) -> Speaker | N
     entity = r.get(raw, where, "entity", str)
     if entity is not None and entity not in entities:
         r.error((*where, "entity"), f"entity '{entity}' is not in entities.yaml",
-                did_you_mean(entity, entities))
+                did_you_mean(entity, entities) or "add it to entities.yaml")
     return Speaker(name, kind, entity)  # type: ignore[arg-type]
 
 
+_URL_RE = re.compile(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$", re.IGNORECASE)
+
+
 def check_url(r: _Reader, where: tuple, url: Any) -> str | None:
-    from urllib.parse import urlparse
+    """An http(s) URL with a host and no whitespace; anything else (javascript:, data:...) is refused."""
+    from urllib.parse import urlsplit
 
     if not isinstance(url, str) or not url.strip():
-        r.error(where, "a URL must be text")
+        r.error(where, "the URL is missing" if url is None else f"a URL must be text, not {_describe(url)}",
+                "e.g. url: https://example.org/page")
         return None
-    parsed = urlparse(url.strip())
-    if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in url.strip():
-        r.error(where, f"'{url[:80]}' is not an http(s) URL",
-                "only http:// and https:// links are published")
+    value = url.strip()
+    shown = value if len(value) <= 80 else value[:77] + "..."
+    scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+    if scheme not in ("http", "https"):
+        hint = ("only http:// and https:// links are published" if scheme and "." not in scheme
+                else f"add the scheme: https://{value}")
+        r.error(where, f"'{shown}' is not an http(s) URL", hint)
         return None
-    return url.strip()
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or not _URL_RE.match(value) or not parts.hostname or ("." not in parts.hostname \
+            and parts.hostname != "localhost"):
+        r.error(where, f"'{shown}' is not a well-formed URL",
+                "a URL has no spaces and names a host, e.g. https://example.org/page")
+        return None
+    return value
+
+
+_SOURCE_KEYS = ("url", "title", "publisher", "date", "stance", "archived", "quote")
 
 
 def _sources(r: _Reader, data: dict) -> list[Source]:
     result = []
-    allowed = ("url", "title", "publisher", "date", "stance", "archived", "quote")
     for index, item in enumerate(r.get(data, (), "sources", list, [])):
         where = ("sources", index)
         if not isinstance(item, dict):
-            r.error(where, "a source is a mapping {url, title, publisher, date, stance, ...}")
+            r.error(where, f"a source is a mapping {{url, title, publisher, date, stance, ...}},"
+                    f" not {_describe(item)}", "e.g. - {url: https://..., stance: supports}")
             continue
-        r.keys(item, where, allowed, "source")
-        url = check_url(r, (*where, "url"), item.get("url"))
+        r.keys(item, where, _SOURCE_KEYS, "source")
+        url = check_url(r, (*where, "url") if "url" in item else where, item.get("url"))
         archived = item.get("archived")
         if archived is not None:
             archived = check_url(r, (*where, "archived"), archived)
         stance = r.choice(item, where, "stance", model.STANCES, "context", "stance")
         if "stance" not in item:
-            r.error(where, "a source needs a stance", "supports, contradicts or context")
+            r.error(where, "a source needs a stance", "add stance: supports, contradicts or context")
         when = r.get(item, where, "date", date)
+        if when is not None and when > date.today():
+            r.warn((*where, "date"), f"source date {when.isoformat()} is in the future")
         result.append(Source(url or "", stance, r.get(item, where, "title", str),  # type: ignore[arg-type]
                              r.get(item, where, "publisher", str), when, archived,
                              r.get(item, where, "quote", str)))
@@ -405,7 +612,8 @@ def _corrections(r: _Reader, data: dict) -> list[Correction]:
     for index, item in enumerate(r.get(data, (), "corrections", list, [])):
         where = ("corrections", index)
         if not isinstance(item, dict):
-            r.error(where, "a correction is a mapping {date, text}")
+            r.error(where, f"a correction is a mapping {{date, text}}, not {_describe(item)}",
+                    "e.g. - {date: 2025-06-17, text: What changed and why}")
             continue
         r.keys(item, where, ("date", "text"), "correction")
         when = r.get(item, where, "date", date, required=True)
@@ -413,13 +621,3 @@ def _corrections(r: _Reader, data: dict) -> list[Correction]:
         if when is not None:
             result.append(Correction(when, text))
     return result
-
-
-def _check_related(claims: list[Claim], problems: list[Problem]) -> None:
-    keys = {c.key for c in claims}
-    for claim in claims:
-        for ref in claim.related:
-            if ref not in keys:
-                problems.append(Problem(claim.path, None, None,
-                                        f"related claim '{ref}' does not exist",
-                                        did_you_mean(ref, keys)))
