@@ -122,3 +122,10 @@ def test_ids_are_readable_unique_and_slugs(nlp):
     assert ids[0] == "france-300-gendarmes" or ids[0].startswith("france-300-gendarmes")
     assert len(set(ids)) == 2
     assert all(c.isalnum() or c == "-" for i in ids for c in i)
+
+
+def test_an_ai_system_named_in_the_phrase_is_an_ai_speaker(nlp):
+    claim = one(nlp, "D'après le moteur d'intelligence artificielle Zéphyr de NovaTech, la ville compte"
+                     " 50 000 habitants.")
+    assert (claim.speaker.name, claim.speaker.kind) == ("Zéphyr (NovaTech)", "ai")
+    assert claim.speaker.entity is None  # a machine is not a person entity

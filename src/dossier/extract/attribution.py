@@ -183,15 +183,32 @@ def _with_determiner_for_anonymous(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
+def _ai_name(tokens: list[Token]) -> str | None:
+    """'le moteur d'intelligence artificielle <Name> de <Owner>' -> '<Name> (<Owner>)'."""
+    capitalised = [t for t in tokens[1:] if t.text[:1].isupper() and t.text not in ("IA", "AI")]
+    if not capitalised:
+        return None
+    name = capitalised[0]
+    following = tokens[tokens.index(name) + 1:]
+    if len(following) >= 2 and following[0].lower_ in ("de", "d'", "d’") and following[1].text[:1].isupper():
+        return f"{name.text} ({_text(following[1:])})"
+    return _text([t for t in tokens[tokens.index(name):] if not t.is_punct] or [name])
+
+
 def _make(tokens: list[Token], sent: Span, verb: str | None, how: str) -> Attribution | None:
     tokens = _clean(tokens)
     if not tokens:
         return None
-    chosen, known = _best_name(tokens, sent)
+    if speaker_kind(tokens) == "ai":
+        # An AI system named inside the phrase is still a machine, whatever NER says.
+        chosen, known = tokens, "ai"
+    else:
+        chosen, known = _best_name(tokens, sent)
     kind = speaker_kind(tokens if known is None else chosen, known)
     if kind == "anonymous":
         chosen = _with_determiner_for_anonymous(chosen)
-    name = _text(chosen)
+    name = _ai_name(chosen) if kind == "ai" else None
+    name = name or _text(chosen)
     if not name or not any(c.isalpha() for c in name):
         return None
     return Attribution(name, kind, verb, how, chosen[0].i, chosen[-1].i + 1)
