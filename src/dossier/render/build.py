@@ -151,8 +151,13 @@ def build_site(root: Path, output: Path | None = None, strict: bool = False,
                 entries[path] = old
                 continue
             data = make[1]() if callable(make[1]) else make[1]
-            entries[path] = Entry(fp, digest(data))
-            written += _stage(output, staging, path, data)
+            if isinstance(data, bytes):
+                entries[path] = Entry(fp, digest(data))
+                written += _stage(output, staging, path, data)
+            else:
+                changed, entry_digest = _stage_stream(output, staging, path, data)
+                entries[path] = Entry(fp, entry_digest)
+                written += changed
 
         phase("exports")
         # --- the whole site's links, before anything is committed
@@ -294,6 +299,28 @@ def _stage(output: Path, staging: Path, path: str, data: bytes) -> bool:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     return True
+
+
+def _stage_stream(output: Path, staging: Path, path: str, chunks) -> tuple[bool, str]:
+    """`_stage` for a big file made in pieces: never the whole file in memory."""
+    target = staging / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    new = hashlib.sha256()
+    with open(target, "wb") as handle:
+        for chunk in chunks:
+            new.update(chunk)
+            handle.write(chunk)
+    old = hashlib.sha256()
+    try:
+        with open(output / path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                old.update(block)
+        unchanged = old.digest() == new.digest()
+    except OSError:
+        unchanged = False
+    if unchanged:
+        target.unlink()
+    return not unchanged, new.hexdigest()[:32]
 
 
 # ---------------------------------------------------------------- exports, static files

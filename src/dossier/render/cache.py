@@ -16,7 +16,7 @@ from pathlib import Path
 from ..store import write_atomic
 
 CACHE_DIR = ".dossier-cache"
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass
@@ -48,17 +48,26 @@ class BuildCache:
                 or data.get("output") != str(output):
             return empty
         try:
-            entries = {p: Entry(*e) for p, e in data["entries"].items()}
-        except (TypeError, KeyError, AttributeError):
+            strings = data["strings"]
+            entries = {p: Entry(fp, dig, [strings[i] for i in links], [strings[i] for i in ids])
+                       for p, (fp, dig, links, ids) in data["entries"].items()}
+        except (TypeError, KeyError, AttributeError, IndexError, ValueError):
             return empty
         return cls(path, str(output), code, entries, str(data.get("search", "")))
 
     def save(self) -> None:
-        data = {
-            "format": FORMAT, "code": self.code, "output": self.output, "search": self.search,
-            "entries": {p: [e.fingerprint, e.digest, e.links, e.ids]
-                        for p, e in sorted(self.entries.items())},
-        }
+        # Links and ids repeat across pages ("../../index.html" on every claim page):
+        # each string is stored once and pages list indexes, so a 100,000-page cache
+        # stays small on disk and in memory.
+        table: dict[str, int] = {}
+
+        def index(values: list[str]) -> list[int]:
+            return [table.setdefault(v, len(table)) for v in values]
+
+        entries = {p: [e.fingerprint, e.digest, index(e.links), index(e.ids)]
+                   for p, e in sorted(self.entries.items())}
+        data = {"format": FORMAT, "code": self.code, "output": self.output, "search": self.search,
+                "strings": list(table), "entries": entries}
         write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
@@ -90,26 +91,35 @@ def sitemaps(base_url: str, pages: list[Page]) -> dict[str, bytes]:
     return files
 
 
-def claims_json(dossier: Dossier, plan: SitePlan) -> bytes:
-    """Every claim as in its file, plus its page URL; one claim per line inside a JSON list."""
+def claims_json(dossier: Dossier, plan: SitePlan) -> Iterator[bytes]:
+    """Every claim as in its file, plus its page URL; one claim per line inside a JSON list.
+
+    Streamed, claim by claim: at 100,000 claims the file is hundreds of MB.
+    """
     base = dossier.config.base_url
-    parts = []
-    for claim in dossier.claims:
+    yield b"["
+    for index, claim in enumerate(dossier.claims):
         data = {"key": claim.key, "url": base + plan.claim_urls[claim.key], **claim_to_data(claim)}
-        parts.append(json.dumps(data, ensure_ascii=False, sort_keys=False, default=_json_default))
-    return ("[\n" + ",\n".join(parts) + "\n]\n").encode()
+        text = json.dumps(data, ensure_ascii=False, sort_keys=False, default=_json_default)
+        yield (",\n" if index else "\n").encode() + text.encode()
+    yield b"\n]\n"
 
 
 CSV_COLUMNS = ("article", "id", "url", "text", "kind", "verdict", "confidence", "speaker", "verb",
                "modality", "quantities", "entities", "sources", "line")
 
 
-def claims_csv(dossier: Dossier, plan: SitePlan) -> bytes:
+def claims_csv(dossier: Dossier, plan: SitePlan) -> Iterator[bytes]:
+    """One row per claim, streamed in blocks of rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     language = dossier.config.language
-    for claim in dossier.claims:
+    for index, claim in enumerate(dossier.claims):
+        if index and index % 1000 == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
         writer.writerow([
             claim.article, claim.id, dossier.config.base_url + plan.claim_urls[claim.key],
             claim.text, claim.kind, claim.verdict, claim.confidence,
@@ -117,7 +127,7 @@ def claims_csv(dossier: Dossier, plan: SitePlan) -> bytes:
             "; ".join(f"{quantity(q, language)} {q.counts or ''}".strip() for q in claim.quantities),
             " ".join(claim.entities), " ".join(s.url for s in claim.sources), claim.location.line,
         ])
-    return buffer.getvalue().encode()
+    yield buffer.getvalue().encode()
 
 
 def findings_json(findings: tuple[Finding, ...]) -> bytes:
