@@ -41,6 +41,20 @@ def test_deaths_of_a_group_keep_the_group():
     assert topic_for(["ouvrier"], ["tuer"]) == "morts/ouvrier"
 
 
+def test_displaced_people_however_worded():
+    assert topic_for(["personne"], ["déplacer"]) == topic_for(["personne"], ["fuir"]) == "deplaces"
+    assert topic_for(["déplacé"]) == "deplaces"
+    assert topic_for(["réfugié"]) == "deplaces"
+    assert topic_for(["personne"], ["évacuer"]) == "evacues"
+
+
+def test_a_crowd_is_told_apart_by_what_it_does():
+    assert topic_for(["personne"], ["manifester"]) == "personnes/manifester"
+    assert topic_for(["personne"], ["interpeller"]) == "personnes/interpeller"
+    assert topic_for(["nord-coréen"], ["capturer"]) == "personnes/capturer/nord-coreen"
+    assert topic_for(["personne"], ["affirmer"]) == "personnes"  # a reporting verb says nothing
+
+
 @pytest.mark.parametrize("counted", [["victime"], ["perte"], ["nombre", "de", "victime"]])
 def test_casualties_are_their_own_measure(counted):
     assert topic_for(counted) == "victimes"

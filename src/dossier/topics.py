@@ -35,7 +35,9 @@ from .slugs import slugify
 # ---- the measures a toll can have ------------------------------------------------------------
 
 DEATHS, INJURED, CASUALTIES, TROOPS, PEOPLE = "morts", "blesses", "victimes", "troupes", "personnes"
-PERSON_MEASURES: frozenset[str] = frozenset({DEATHS, INJURED, CASUALTIES, TROOPS, PEOPLE})
+DISPLACED, EVACUATED = "deplaces", "evacues"
+PERSON_MEASURES: frozenset[str] = frozenset({DEATHS, INJURED, CASUALTIES, TROOPS, PEOPLE, DISPLACED,
+                                             EVACUATED})
 
 # Words (accents folded, singular) that name a death toll, as a noun or as what is said of people.
 _DEATH_WORDS = frozenset({
@@ -54,6 +56,19 @@ _TROOP_WORDS = frozenset({
     "soldat", "militaire", "troupe", "combattant", "fantassin", "mercenaire", "conscrit", "recrue",
     "renfort", "commando", "parachutiste", "reserviste", "effectif", "combattre", "combat", "front",
     "mobiliser", "mobilise", "enroler", "enrole", "guerroyer",
+})
+# People forced from their homes ("déplacés", "ont fui", "réfugiés"); evacuated is another count.
+_DISPLACED_WORDS = frozenset({"deplace", "deplacer", "fuir", "exile", "exiler", "refugie", "refugier",
+                              "deracine", "deraciner"})
+_EVACUATED_WORDS = frozenset({"evacue", "evacuer"})
+# What is done to a people or a crowd that makes them troops: "Nord-Coréens envoyés", "déployés".
+_SENT_WORDS = frozenset({"envoyer", "envoye", "deployer", "deploye", "depecher", "engager", "engage"})
+# Reporting verbs say who counted, not what: "ont été recensés", "a affirmé que".
+_REPORTING = frozenset({
+    "affirmer", "declarer", "dire", "annoncer", "indiquer", "preciser", "ajouter", "expliquer",
+    "rapporter", "signaler", "recenser", "denombrer", "compter", "estimer", "evaluer", "chiffrer",
+    "evoquer", "assurer", "confirmer", "selon", "elever", "totaliser", "representer", "penser",
+    "croire", "rester", "devenir", "sembler", "paraitre",
 })
 # Heads that say "people" and nothing more: the qualifiers or the predicate say who.
 _GENERIC_PEOPLE = frozenset({"personne", "individu", "gens", "homme", "femme", "ressortissant", "ame"})
@@ -174,6 +189,10 @@ def _measure_of(words: Sequence[str]) -> str | None:
         return INJURED
     if present & _CASUALTY_WORDS:
         return CASUALTIES
+    if present & _DISPLACED_WORDS:
+        return DISPLACED
+    if present & _EVACUATED_WORDS:
+        return EVACUATED
     if present & _TROOP_WORDS:
         return TROOPS
     return None
@@ -208,7 +227,7 @@ def topic_for(counted: Sequence[str], predicate: Sequence[str] = ()) -> str:
     # "le nombre de victimes", "les deux tiers": skip the counting word to reach what is counted.
     while content and content[0][0] in _COUNTING_WORDS:
         content = content[1:]
-    predicate_words = [w for w in predicate_words if w not in _STOP]
+    predicate_words = [w for w in predicate_words if w not in _STOP and w not in _REPORTING]
     if not content and not predicate_words:
         return "x"
     all_words = [w for w, _ in content] + predicate_words
@@ -224,8 +243,15 @@ def topic_for(counted: Sequence[str], predicate: Sequence[str] = ()) -> str:
     rest = content[1:] if content else []
     if measure is None:
         if head is None or head in _GENERIC_PEOPLE or is_people(head):
-            # A people or a crowd: what is said of them tells what the figure counts.
-            measure = _measure_of(all_words) or PEOPLE
+            # A people or a crowd: what is said of them tells what the figure counts
+            # ("personnes déplacées", "Nord-Coréens envoyés"), or at least which crowd it is
+            # ("personnes/manifester" is not "personnes/interpeller").
+            measure = _measure_of(all_words) or (TROOPS if set(all_words) & _SENT_WORDS else None)
+            if measure is None:
+                measure = PEOPLE
+                verbs = [w for w in predicate_words if not _measure_of([w])]
+                if verbs:
+                    qualifiers.append(verbs[0])
             if head is not None and head not in _GENERIC_PEOPLE:
                 qualifiers.append(head)
         elif (toll := _measure_of([w for w, _ in rest] + predicate_words)) in (DEATHS, INJURED):
