@@ -172,7 +172,7 @@ class ServedSite:
 
 
 @functools.cache
-def _serve(out: Path) -> str:
+def serve_folder(out: Path) -> str:
     """Serve a folder on 127.0.0.1 (a free port) for the rest of the session."""
     server = ThreadingHTTPServer(("127.0.0.1", 0),
                                  functools.partial(_QuietHandler, directory=str(out)))
@@ -182,12 +182,12 @@ def _serve(out: Path) -> str:
 
 @pytest.fixture(scope="session")
 def served(site: BuiltSite) -> ServedSite:
-    return ServedSite(site, _serve(site.out))
+    return ServedSite(site, serve_folder(site.out))
 
 
 @pytest.fixture(scope="session")
 def served_fixture(fixture_site: BuiltSite) -> ServedSite:
-    return ServedSite(fixture_site, _serve(fixture_site.out))
+    return ServedSite(fixture_site, serve_folder(fixture_site.out))
 
 
 CHROMIUM_ARGS = [

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import BuiltSite, ServedSite
+from conftest import BuiltSite, ServedSite, serve_folder
 
 from dossier.render.pages import article_path, claim_path
 
@@ -134,18 +134,24 @@ def search_word(text: str) -> str:
     return words[0]
 
 
-def test_pagefind_search_finds_a_claim(served: ServedSite, browser_context):
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_search_page_finds_a_claim_under_a_sub_path(served: ServedSite, browser_context, axe_url: str,
+                                                    scheme: str):
+    """Type a word of a claim into search.html: its page is among the results, and the result links
+    work with the site hosted under a sub-path (/site/...), as on many static hosts."""
     site = served.site
     assert (site.out / "pagefind" / "pagefind.js").is_file(), "no Pagefind index in the site"
     claim = site.dossier.claims[-1]
     word = search_word(claim.text)
-    with visit(browser_context, served, "index.html") as (page, problems):
-        urls = page.evaluate("""async (word) => {
-            const pagefind = await import(new URL("pagefind/pagefind.js", document.baseURI).href);
-            await pagefind.init();
-            const found = await pagefind.search(word);
-            const data = await Promise.all(found.results.map(r => r.data()));
-            return data.map(d => d.url);
-        }""", word)
-        assert any(url.endswith(claim_path(claim)) for url in urls), f"search {word!r} found {urls}"
+    parent = ServedSite(site, serve_folder(site.out.parent))
+    prefix = f"/{site.out.name}/"
+    with visit(browser_context, parent, f"{site.out.name}/search.html", scheme=scheme) as (page, problems):
+        page.fill(".pagefind-ui__search-input", word)
+        page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
+        links = [a.get_attribute("href") for a in page.query_selector_all(".pagefind-ui__result-link")]
+        assert prefix + claim_path(claim) in links, f"search {word!r}: {links}"
+        violations = axe_violations(page, axe_url)
+        assert not violations, f"search results ({scheme}):\n" + "\n".join(violations)
         assert not problems, problems
+        response = page.goto(parent.url.rstrip("/") + links[0])
+        assert response is not None and response.ok, f"the first result {links[0]} does not load"

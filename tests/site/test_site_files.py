@@ -86,11 +86,30 @@ def test_every_claim_has_its_page(site: BuiltSite):
     assert not missing, f"claims without a page: {missing}"
 
 
+def assert_claim_item(item: dict, claim, site: BuiltSite, where: str) -> None:
+    """A schema.org Claim: who made it (the speaker when named, else the outlet), when, where it appeared."""
+    article = site.dossier.articles[claim.article]
+    assert item.get("@type") == "Claim", f"{where}: itemReviewed {item}"
+    author = item.get("author") or {}
+    expected_author = (claim.speaker.name if claim.speaker and claim.speaker.kind in NAMED_SPEAKERS
+                       else article.publisher)
+    if expected_author:
+        assert author.get("name") == expected_author, f"{where}: Claim author {author}"
+    else:
+        assert author.get("name"), f"{where}: the Claim has no author"
+    if article.published:
+        assert item.get("datePublished") == article.published.isoformat(), f"{where}: {item}"
+    if article.url:
+        appearances = item.get("appearance")
+        appearances = appearances if isinstance(appearances, list) else [appearances]
+        assert article.url in [a.get("url") if isinstance(a, dict) else a for a in appearances], (
+            f"{where}: appearance {item.get('appearance')} is not the article {article.url}")
+
+
 def test_rated_claims_carry_one_valid_claim_review(site: BuiltSite):
     config = site.dossier.config
     ratings = [v.rating for v in config.verdicts if v.rating is not None]
     verdict_words = {label.lower() for v in config.verdicts for label in v.label.values()}
-    articles = site.dossier.articles
     rated = [c for c in site.dossier.claims if (config.verdict(c.verdict) or UNRATED).rating is not None]
     for claim in rated:
         path = claim_path(claim)
@@ -120,23 +139,7 @@ def test_rated_claims_carry_one_valid_claim_review(site: BuiltSite):
         assert rating.get("bestRating") == max(ratings) and rating.get("worstRating") == min(ratings), where
         assert rating.get("alternateName") == verdict.label[config.language], f"{where}: {rating}"
 
-        item = review.get("itemReviewed") or {}
-        article = articles[claim.article]
-        assert item.get("@type") == "Claim", f"{where}: itemReviewed {item}"
-        author = item.get("author") or {}
-        expected_author = (claim.speaker.name if claim.speaker and claim.speaker.kind in NAMED_SPEAKERS
-                           else article.publisher)
-        if expected_author:
-            assert author.get("name") == expected_author, f"{where}: itemReviewed.author {author}"
-        else:
-            assert author.get("name"), f"{where}: itemReviewed has no author"
-        if article.published:
-            assert item.get("datePublished") == article.published.isoformat(), f"{where}: {item}"
-        if article.url:
-            appearances = item.get("appearance")
-            appearances = appearances if isinstance(appearances, list) else [appearances]
-            assert article.url in [a.get("url") if isinstance(a, dict) else a for a in appearances], (
-                f"{where}: appearance {item.get('appearance')} is not the article {article.url}")
+        assert_claim_item(review.get("itemReviewed") or {}, claim, site, where)
 
         review_author = review.get("author") or {}
         assert review_author.get("name") == config.publisher.name, f"{where}: author {review_author}"
@@ -156,6 +159,7 @@ def test_unrated_claims_carry_a_claim_and_no_rating(site: BuiltSite):
         assert len(found) == 1, f"{path}: {len(found)} schema.org Claims"
         assert found[0].get("url") == site.pages[path].canonical, f"{path}: Claim url {found[0].get('url')}"
         assert found[0].get("text") == claim.text, f"{path}: Claim text {found[0].get('text')!r}"
+        assert_claim_item(found[0], claim, site, f"{path} Claim")
 
 
 def test_list_pages_repeat_no_claim_markup(site: BuiltSite):
