@@ -135,6 +135,9 @@ class _Reader:
                     self.error((*where, key), f"'{value}' is not a real date",
                                "write dates as YYYY-MM-DD, e.g. 2025-06-17")
                     return default
+        elif str in wanted and isinstance(value, date):
+            # An unquoted 2025-06-04 where text is expected: YAML 1.2 (and editors) read it as text.
+            value = value.isoformat()
         if isinstance(value, bool) and bool not in wanted:
             self.error((*where, key), f"'{key}' must be {_type_name(types)}, not true/false",
                        "put quotes around it: YAML reads yes/no/true/false/on/off as true or false"
@@ -143,6 +146,9 @@ class _Reader:
         if not isinstance(value, types) or (isinstance(value, date) and date not in wanted):
             self.error((*where, key), f"'{key}' must be {_type_name(types)}, not {_describe(value)}",
                        _type_hint(value, wanted))
+            return default
+        if required and isinstance(value, str) and not value.strip():
+            self.error((*where, key), f"'{key}' is empty", f"fill in `{key}:`")
             return default
         if isinstance(value, float) and not math.isfinite(value):
             self.error((*where, key), f"'{key}' must be a finite number, not {value}")
@@ -174,6 +180,11 @@ class _Reader:
             self.warn((*where, key), f"'{key}' contains raw HTML, which is shown as plain text",
                       "write Markdown instead (e.g. **bold**, [link](https://...))")
         return text
+
+
+def _as_text(value: Any) -> Any:
+    """An unquoted date where text is expected is text, as YAML 1.2 and editors read it."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _type_name(types: type | tuple) -> str:
@@ -259,6 +270,7 @@ def parse_entities(doc: YamlDocument, problems: list[Problem]) -> dict[str, Enti
         if "type" not in item:
             r.error(where, f"entity '{entity_id}' has no type", f"add type: {' | '.join(model.ENTITY_TYPES)}")
         aliases = r.get(item, where, "aliases", list, [])
+        aliases = [_as_text(alias) for alias in aliases]
         for index, alias in enumerate(aliases):
             if not isinstance(alias, str):
                 r.error((*where, "aliases", index), f"an alias is a name (text), not {_describe(alias)}",
@@ -366,8 +378,6 @@ def parse_claim(doc: YamlDocument, config: Config, articles: dict[str, Article],
                 did_you_mean(article_id, articles) or "the seed it came from is missing")
 
     text = r.get(data, (), "text", str, "", required=True)
-    if "text" in data and isinstance(data["text"], str) and not data["text"].strip():
-        r.error(("text",), "'text' is empty", "copy the claim's exact words from the article")
     location = _location(r, data, article, text)
     kind = r.choice(data, (), "kind", model.KINDS, "event")
     checkworthy = r.get(data, (), "checkworthy", bool, True)
@@ -381,6 +391,7 @@ def parse_claim(doc: YamlDocument, config: Config, articles: dict[str, Article],
     modality = r.choice(data, (), "modality", model.MODALITIES, "asserted")
     entity_ids = []
     for index, entity_id in enumerate(r.get(data, (), "entities", list, [])):
+        entity_id = _as_text(entity_id)
         if not isinstance(entity_id, str):
             r.error(("entities", index), f"an entity reference is an id (text), not {_describe(entity_id)}")
         elif entity_id not in entities:
@@ -397,6 +408,7 @@ def parse_claim(doc: YamlDocument, config: Config, articles: dict[str, Article],
     corrections = _corrections(r, data)
     related = []
     for index, ref in enumerate(r.get(data, (), "related", list, [])):
+        ref = _as_text(ref)
         parts = ref.split("/") if isinstance(ref, str) else []
         if not parts or len(parts) > 2 or not all(is_slug(part) for part in parts):
             r.error(("related", index), f"a related claim is a claim id or article/id, not {_describe(ref)}",
@@ -505,7 +517,7 @@ def _quantities(r: _Reader, data: dict) -> list[Quantity]:
             continue
         r.keys(item, where, _QUANTITY_KEYS, "quantity")
         qualifier = r.choice(item, where, "qualifier", model.QUALIFIERS, "exact")
-        if "qualifier" not in item:
+        if item.get("qualifier") is None:
             r.error(where, "a quantity needs a qualifier", f"one of {', '.join(model.QUALIFIERS)}")
         numbers = {k: r.get(item, where, k, (int, float)) for k in ("value", "low", "high", "of")}
         fraction = {k: r.get(item, where, k, int) for k in ("numerator", "denominator")}
@@ -527,7 +539,7 @@ def _quantities(r: _Reader, data: dict) -> list[Quantity]:
 
 
 def _speaker(r: _Reader, data: dict, entities: dict[str, Entity]) -> Speaker | None:
-    raw = data.get("speaker")
+    raw = _as_text(data.get("speaker"))
     if raw is None:
         return None
     if isinstance(raw, str):
@@ -596,7 +608,7 @@ def _sources(r: _Reader, data: dict) -> list[Source]:
         if archived is not None:
             archived = check_url(r, (*where, "archived"), archived)
         stance = r.choice(item, where, "stance", model.STANCES, "context", "stance")
-        if "stance" not in item:
+        if item.get("stance") is None:
             r.error(where, "a source needs a stance", "add stance: supports, contradicts or context")
         when = r.get(item, where, "date", date)
         if when is not None and when > date.today():
