@@ -78,3 +78,29 @@ def test_markdown_article_figures_and_speakers(extract_file):
     lines = BATTERIES.read_text(encoding="utf-8").split("\n")
     for claim in result.claims:
         assert lines[claim.location.line - 1][claim.location.start:claim.location.end] == claim.text
+
+
+def test_wire_story_with_incises_and_scare_quotes(extract_file):
+    result = extract_file(DATA / "articles" / "greve-sncf.txt")
+    title = by_anchor(result, "Grève à la SNCF")
+    assert title.kind == "reported"  # « irresponsable » alone is a scare quote, not a quotation
+    trains = by_anchor(result, "un TGV sur trois")
+    assert figures(trains) == [("ratio", 1, None, None, 3, None, None)]
+    unions = by_anchor(result, "Selon les syndicats")
+    assert figures(unions) == [("approx", 60, None, None, None, None, None),
+                               ("exact", 35, None, None, None, None, None)]
+    assert [q.unit for q in unions.quantities] == ["%", "%"]
+    worker = by_anchor(result, "Les salaires n'ont pas suivi")
+    assert (worker.speaker.name, worker.verb, worker.kind) == ("Laurent Brun", "expliquer", "quote")
+    boss = by_anchor(result, "Jean-Pierre Farandou")
+    assert (boss.speaker.name, boss.verb) == ("Jean-Pierre Farandou", "estimer")
+    assert figures(boss) == [("approx", 20e6, None, None, None, None, None)]
+    minister = by_anchor(result, "reprendre le dialogue")
+    assert minister.speaker.name == "ministre des Transports" and minister.kind == "quote"
+    traveller = by_anchor(result, "troisième fois")
+    assert (traveller.speaker.name, traveller.verb) == ("Nadia", "soupirer")
+    assert traveller.quantities == ()  # her age is not a figure of the claim
+    assert by_anchor(result, "Le gouvernement a promis").modality == "promised"
+    audit = by_anchor(result, "Cour des comptes")
+    assert figures(audit) == [("exact", 12_000, None, None, None, None, None)] and audit.kind == "reported"
+    assert by_anchor(result, "Il est urgent").kind == "normative"

@@ -25,6 +25,12 @@ réjouir féliciter déplorer regretter indigner exclamer
 commenter prédire jurer certifier clamer proclamer répéter réitérer alerter évaluer chiffrer
 prétendre lâcher tweeter
 """))
+# Verbs that report words only as an incise after a quote: « … », soupire X.
+INCISE_VERBS = frozenset(words("""
+soupirer lancer glisser souffler ironiser résumer poursuivre agacer emporter tempêter étonner
+nuancer trancher sourire plaisanter amuser inquiéter interroger demander reprendre protester
+s'exclamer exclamer rétorquer objecter renchérir admettre conclure
+"""))
 PROMISE_VERBS = frozenset({"promettre", "jurer", "engager"})
 # Participles whose agent ("diffusées par X") is the origin of what is shown.
 DISSEMINATION_VERBS = frozenset({"diffuser", "publier", "relayer", "communiquer", "rapporter",
@@ -76,7 +82,10 @@ def is_name_quote(sent: Span, start_char: int, end_char: int) -> bool:
 
 
 def statement_quotes(sent: Span) -> list[tuple[int, int]]:
-    return [(a, b) for a, b in quotes_in(sent) if not is_name_quote(sent, a, b)]
+    """Quoted words (two or more): a single quoted word is a scare quote, « irresponsable »."""
+    offset = sent.start_char
+    return [(a, b) for a, b in quotes_in(sent) if not is_name_quote(sent, a, b)
+            and len(sent.text[a - offset + 1:b - offset - 1].split()) >= 2]
 
 
 def call_signs(sent: Span) -> list[tuple[int, int]]:
@@ -144,6 +153,10 @@ def _best_name(tokens: list[Token], sent: Span) -> tuple[list[Token], str | None
     if persons:
         ent = persons[-1]
         return list(ent), "person"
+    # "Nadia, 34 ans, rencontrée ...": without a recognised name, the phrase ends at its first comma.
+    comma = next((i for i, t in enumerate(tokens) if t.text == "," and i > 0), None)
+    if comma is not None:
+        return tokens[:comma], None
     return tokens, None
 
 
@@ -214,15 +227,23 @@ def _make(tokens: list[Token], sent: Span, verb: str | None, how: str) -> Attrib
     return Attribution(name, kind, verb, how, chosen[0].i, chosen[-1].i + 1)
 
 
-def _reporting_verbs(sent: Span) -> list[Token]:
+def _reporting_verbs(sent: Span) -> list[tuple[Token, str]]:
     found = []
     for token in sent:
-        if token.pos_ != "VERB" or token.lemma_ not in REPORTING_VERBS:
+        if token.pos_ not in ("VERB", "NOUN"):
             continue
+        lemma = token.lemma_
+        if token.pos_ == "NOUN" or lemma not in REPORTING_VERBS | INCISE_VERBS:
+            # spaCy reads some incises as nouns ("soupire"): try the verb's infinitive
+            lemma = token.lower_[:-1] + "er" if token.lower_.endswith("e") else lemma
+        if lemma not in REPORTING_VERBS | INCISE_VERBS:
+            continue
+        if (token.pos_ == "NOUN" or lemma not in REPORTING_VERBS) and _incise(token, sent, lemma) is None:
+            continue  # "soupirer", "lancer": reporting only right after a quote
         forms = token.morph.get("VerbForm")
         if "Inf" in forms:
             continue
-        found.append(token)
+        found.append((token, lemma))
     return found
 
 
@@ -258,7 +279,7 @@ def _left_window(verb: Token, sent: Span) -> list[Token]:
 CLOSING_QUOTES = ("»", "”", '"', "›")
 
 
-def _incise(verb: Token, sent: Span) -> Attribution | None:
+def _incise(verb: Token, sent: Span, lemma: str) -> Attribution | None:
     """« … », a déclaré le maire, <name>  /  « … », a-t-elle ajouté: the speaker follows the verb."""
     doc = sent.doc
     i = verb.i - 1
@@ -275,14 +296,14 @@ def _incise(verb: Token, sent: Span) -> Attribution | None:
     if pronoun is None and after and after[0].lower_ in PRONOUNS:
         pronoun = after[0]
     if pronoun is not None:
-        return Attribution(pronoun.text, "pronoun", verb.lemma_, "pronoun", pronoun.i, pronoun.i + 1)
+        return Attribution(pronoun.text, "pronoun", lemma, "pronoun", pronoun.i, pronoun.i + 1)
     tokens = []
     for token in after:
         verb_like = token.pos_ == "VERB" and not token.text[:1].isupper()
         if token.text in (".", ";", "!", "?", "«", "“") or verb_like:
             break
         tokens.append(token)
-    return _make(tokens, sent, verb.lemma_, "verb") if tokens else None
+    return _make(tokens, sent, lemma, "verb") if tokens else None
 
 
 def _introduces_speech(verb: Token, sent: Span) -> bool:
@@ -290,6 +311,25 @@ def _introduces_speech(verb: Token, sent: Span) -> bool:
     following = [t.lower_ for t in sent.doc[verb.i + 1: min(verb.i + 3, sent.end)]]
     return bool(following) and (following[0] in (":", "«", "“", '"', "que", "qu'", "qu’")
                                 or following[:2] in ([",", "«"], [":", "«"]))
+
+
+def quoting_subject(sent: Span, quote_start: int) -> Attribution | None:
+    """'Le ministre a appelé les syndicats à « reprendre le dialogue »': the subject of the verb
+    the quotation depends on is the one quoted."""
+    doc = sent.doc
+    token = next((t for t in sent if t.idx > quote_start and not t.is_punct), None)
+    for _ in range(4):
+        if token is None:
+            return None
+        if token.pos_ in ("VERB", "AUX") and token.idx < quote_start:
+            subject = _subject(token)
+            if subject is not None and subject.pos_ in ("NOUN", "PROPN") and subject.lower_ not in PRONOUNS:
+                return _make(_noun_phrase(subject, limit=token.i), sent, None, "quote")
+            return None
+        if token.head.i == token.i:
+            return None
+        token = doc[token.head.i]
+    return None
 
 
 def find_attributions(sent: Span) -> list[Attribution]:
@@ -314,8 +354,8 @@ def find_attributions(sent: Span) -> list[Attribution]:
         attribution = _make(list(doc[after:end]), sent, None, "selon")
         if attribution:
             found.append(attribution)
-    for verb in _reporting_verbs(sent):
-        incise = _incise(verb, sent)
+    for verb, lemma in _reporting_verbs(sent):
+        incise = _incise(verb, sent, lemma)
         if incise is not None:
             found.append(incise)
             continue
@@ -323,7 +363,7 @@ def find_attributions(sent: Span) -> list[Attribution]:
         tokens: list[Token] = []
         how = "verb"
         if subject is not None and subject.lower_ in PRONOUNS:
-            found.append(Attribution(subject.text, "pronoun", verb.lemma_, "pronoun", subject.i,
+            found.append(Attribution(subject.text, "pronoun", lemma, "pronoun", subject.i,
                                      subject.i + 1))
             continue
         if subject is not None and subject.pos_ in ("NOUN", "PROPN"):
@@ -337,7 +377,7 @@ def find_attributions(sent: Span) -> list[Attribution]:
             tokens = _left_window(verb, sent)
         if not tokens:
             continue
-        attribution = _make(tokens, sent, verb.lemma_, how)
+        attribution = _make(tokens, sent, lemma, how)
         if attribution:
             found.append(attribution)
     # "De nouvelles images diffusées par X montrent ..."

@@ -211,7 +211,11 @@ def _in_date(token: Token) -> bool:
     # "2023-1250": digits glued to a hyphen
     glued_before = before is not None and before.text == "-" and before.idx + 1 == token.idx
     glued_after = after is not None and after.text == "-" and token.idx + len(token.text) == after.idx
-    return glued_before or glued_after
+    if glued_before or glued_after:
+        return True
+    # "Nadia, 34 ans, ...": an age in apposition describes a person, it is not a figure of the claim
+    return (after is not None and after.lower_ == "ans" and before is not None and before.text == ","
+            and token.i > 1 and doc[token.i - 2].pos_ == "PROPN")
 
 
 def _looks_like_year(doc, start: int, end: int, text: str, value: float) -> bool:
@@ -253,12 +257,19 @@ def read_quantities(sent: Span) -> list[Found]:
             item.low = (item.low or 0) * scale
             item.high = ((item.high or 0) + 1) * scale - 1
             item.end += 2
-    kept: list[Found] = []
+    # "un TGV sur trois": one in three
     for item in raw:
-        if kept and item.start < kept[-1].end:
-            continue  # "de milliers" already read as the scale of "des dizaines"
-        kept.append(item)
-    raw = kept
+        k = item.start
+        if k - 3 >= sent.start and doc[k - 1].lower_ == "sur" and doc[k - 3].lower_ in ("un", "une") \
+                and doc[k - 2].pos_ in ("NOUN", "PROPN") and item.qualifier == "exact":
+            item.extra["one_in"] = doc[k - 2]
+            item.of, item.value, item.qualifier, item.start = item.value, 1.0, "ratio", k - 3
+            item.spelled = False
+    # An item inside a longer one is part of it: "de milliers" in "des dizaines de milliers",
+    # "un" in "un TGV sur trois".
+    raw = [item for item in raw if not any(
+        other is not item and other.start <= item.start and item.end <= other.end
+        and (other.end - other.start) > (item.end - item.start) for other in raw)]
     merged: list[Found] = []
     index = 0
     while index < len(raw):
@@ -469,7 +480,7 @@ def to_quantities(sent: Span) -> list[tuple[Quantity, Found]]:
     previous: Found | None = None
     fallback = None
     for item in items:
-        noun = _counted_noun(item, sent)
+        noun = item.extra.get("one_in") or _counted_noun(item, sent)
         if noun is None and item.unit in (None, "%"):
             fallback = fallback or _count_noun_of_sentence(sent)
             noun = fallback if fallback is not None and abs(fallback.i - item.start) < 12 else None

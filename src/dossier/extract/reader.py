@@ -7,7 +7,14 @@ from spacy.tokens import Doc, Span
 from ..article import Article, Block, Location
 from ..claims import Claim, Quantity, Speaker
 from ..slugs import unique
-from .attribution import PROMISE_VERBS, Attribution, call_signs, find_attributions, statement_quotes
+from .attribution import (
+    PROMISE_VERBS,
+    Attribution,
+    call_signs,
+    find_attributions,
+    quoting_subject,
+    statement_quotes,
+)
 from .checkworthiness import kind_of, opinion_or_norm, score
 from .entities import EntityIndex
 from .ids import claim_id
@@ -58,7 +65,7 @@ class ArticleReader:
             if persons:
                 ent = persons[-1]
                 return Attribution(ent.text, "person", None, "quote", ent.start, ent.end)
-            return None
+            return quoting_subject(sent, quotes[0][0])
         main = [a for a in resolved if a.how in ("verb", "selon", "pronoun")]
         if main:
             return main[0]
