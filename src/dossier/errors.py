@@ -42,13 +42,16 @@ class Problem:
 
     def github(self) -> str:
         """The GitHub Actions workflow-command form, shown inline on pull requests."""
-        parts = [f"file={self.path}"]
+        # Escaping as in GitHub's @actions/core (escapeData, escapeProperty).
+        def escape(text: str) -> str:
+            return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+        parts = [f"file={escape(self.path).replace(':', '%3A').replace(',', '%2C')}"]
         if self.line is not None:
             parts.append(f"line={self.line}")
         if self.column is not None:
             parts.append(f"col={self.column}")
-        body = self.message + (f"; {self.hint}" if self.hint else "")
-        body = body.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        body = escape(self.message + (f"; {self.hint}" if self.hint else ""))
         return f"::{self.severity} {','.join(parts)}::{body}"
 
 
