@@ -98,15 +98,21 @@ def test_key_page_renders_without_overflow_and_passes_axe(
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_every_other_kind_of_page_passes_axe(served_fixture: ServedSite, browser_context, axe_url: str,
                                              scheme: str):
-    """One page per template, on the fixture dossier (the seed's pages use the same templates)."""
+    """One page per template, on the fixture dossier (the seed's pages use the same templates):
+    axe at desktop width, and no sideways scrolling on a phone."""
     served = served_fixture
     pages = other_pages(served.site)
     assert pages, "the site has only its key pages?"
     failures: list[str] = []
+    phone = WIDTHS["phone"]
     for path in pages:
         with visit(browser_context, served, path, scheme=scheme) as (page, problems):
             failures += [f"{path}: axe: {v}" for v in axe_violations(page, axe_url)]
             failures += [f"{path}: {p}" for p in problems]
+            page.set_viewport_size({"width": phone, "height": 900})
+            overflow = page.evaluate("document.documentElement.scrollWidth") - phone
+            if overflow > 0:
+                failures.append(f"{path}: {overflow}px wider than a {phone}px phone screen")
     assert not failures, f"{len(pages)} pages ({scheme}):\n" + "\n".join(failures)
 
 
