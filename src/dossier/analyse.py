@@ -108,9 +108,12 @@ def analyse_with_problems(dossier: Dossier) -> tuple[tuple[Finding, ...], list[P
     decisions, problems = load_decisions(dossier.root)
     language = "en" if dossier.config.language == "en" else "fr"
     found: list[Finding] = []
+    places = {e.id for e in dossier.entities.values() if e.type == "place"}
+    claims_of: dict[str, list[Claim]] = {}
+    for claim in dossier.claims:  # already in article order
+        claims_of.setdefault(claim.article, []).append(claim)
     for slug, article in dossier.articles.items():
-        claims = dossier.claims_of(slug)
-        places = {e.id for e in dossier.entities.values() if e.type == "place"}
+        claims = claims_of.get(slug, [])
         found += _figures(slug, claims, places, language)
         found += _dates(slug, claims, article.published, language)
         found += _sourcing(slug, claims, article, language)

@@ -53,6 +53,10 @@ _WEEKDAY_DATE_RE = re.compile(
 )
 
 
+# Every expression checked here names a season or a month: texts without one are skipped early.
+_CALENDAR_WORD_RE = re.compile(r"printemps|été|automne|hiver|" + "|".join(MONTHS), re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class DateIssue:
     """One date expression of a claim that does not fit the publication date."""
@@ -102,8 +106,19 @@ def date_issues(text: str, published: date, forward: bool = False) -> list[DateI
     words like "prévu", "devrait" or a future tense in `text` say so too.
     """
     issues: list[DateIssue] = []
+    # The expressions end on a season or a month: look only just before each one (fast on
+    # long texts, and most claims name none).
+    deadlines = []
+    for word in _CALENDAR_WORD_RE.finditer(text):
+        for match in _DEADLINE_RE.finditer(text, max(0, word.start() - 50), min(len(text), word.end() + 12)):
+            if match.start("period") == word.start() and all(m.start() != match.start() for m in deadlines):
+                deadlines.append(match)
+    lowered = text.lower()
+    has_weekday = any(day in lowered for day in WEEKDAYS)
+    if not deadlines and not has_weekday:
+        return issues
     future = forward or bool(_FUTURE_RE.search(text))
-    for match in _DEADLINE_RE.finditer(text):
+    for match in deadlines:
         after = (match.group("after") or "").strip().lower()
         if after:
             continue  # "l'été prochain", "l'été dernier", "l'été 2024": explicit, nothing to resolve
@@ -121,7 +136,7 @@ def date_issues(text: str, published: date, forward: bool = False) -> list[DateI
             continue  # "d'ici mars" in November: next March, as anyone would read it
         issues.append(DateIssue(match.group(0), match.start(), match.end(), "past-deadline", meant,
                                 following))
-    for match in _WEEKDAY_DATE_RE.finditer(text):
+    for match in _WEEKDAY_DATE_RE.finditer(text) if has_weekday else ():
         day = 1 if match.group("day").lower() == "1er" else int(match.group("day"))
         month = _month(match.group("month"))
         if match.group("year"):
