@@ -104,3 +104,36 @@ def test_wire_story_with_incises_and_scare_quotes(extract_file):
     audit = by_anchor(result, "Cour des comptes")
     assert figures(audit) == [("exact", 12_000, None, None, None, None, None)] and audit.kind == "reported"
     assert by_anchor(result, "Il est urgent").kind == "normative"
+
+
+def test_a_paragraph_longer_than_a_parse_chunk_keeps_exact_offsets(nlp, monkeypatch, tmp_path):
+    import dossier.extract as extraction
+    from dossier.article import read_article
+
+    monkeypatch.setattr(extraction, "MAX_CHUNK", 200)  # the real limit is 50,000 characters
+    sentence = "Selon la mairie, 1 200 habitants de Lille ont été évacués mardi. "
+    path = tmp_path / "long.txt"
+    path.write_text("Titre de test\n" + sentence * 12 + "\n", encoding="utf-8")
+    article = read_article(path)
+    claims = extraction.extract([article], nlp=nlp)[0].claims
+    assert len(claims) == 12
+    line = path.read_text(encoding="utf-8").split("\n")[1]
+    for claim in claims:
+        assert line[claim.location.start:claim.location.end] == claim.text == sentence.strip()
+        assert claim.quantities[0].value == 1200
+
+
+def test_many_articles_in_one_run_keep_their_order_and_own_claims(nlp):
+    from pathlib import Path
+
+    from dossier.article import parse_article
+    from dossier.extract import extract
+
+    first = parse_article("Titre A\nLa ville de Nantes compte 320 000 habitants.\n", Path("a.txt"), "a.txt")
+    only_heading = parse_article("# Un titre seul\n", Path("b.md"), "b.md")
+    last = parse_article("Titre C\nLe club de Lens a recruté 4 joueurs cet été.\n", Path("c.txt"), "c.txt")
+    results = extract([first, only_heading, last], nlp=nlp)
+    assert [r.article.slug for r in results] == ["a", "b", "c"]
+    assert [c.quantities[0].value for c in results[0].claims if c.quantities] == [320_000]
+    assert results[1].claims == ()
+    assert [c.quantities[0].value for c in results[2].claims if c.quantities] == [4]

@@ -34,9 +34,10 @@ class ArticleReader:
         self.last_person: Attribution | None = None
         self.last_person_name: str | None = None
 
-    def read_block(self, block: Block, doc: Doc) -> None:
+    def read_block(self, block: Block, doc: Doc, offset: int = 0) -> None:
+        """Read one parsed paragraph (or a piece of it starting at `offset` in the block)."""
         for sent in doc.sents:
-            claim = self.read_unit(block, sent)
+            claim = self.read_unit(block, sent, offset)
             if claim is not None:
                 self.claims.append(claim)
 
@@ -71,8 +72,8 @@ class ArticleReader:
             return main[0]
         return resolved[0] if resolved else None
 
-    def read_unit(self, block: Block, sent: Span) -> Claim | None:
-        start, end = sent.start_char, sent.end_char
+    def read_unit(self, block: Block, sent: Span, offset: int = 0) -> Claim | None:
+        start, end = sent.start_char + offset, sent.end_char + offset
         text = block.text[start:end].strip()
         start = block.text.index(text, start) if text else start
         end = start + len(text)
