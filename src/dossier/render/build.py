@@ -135,7 +135,7 @@ def build_site(root: Path, output: Path | None = None, strict: bool = False,
         phase("render")
         if render_problems:
             raise DossierError(render_problems)
-        written = sum(changed for _, _, changed, _, _ in results)
+        staged = [r[0] for r in results if r[2]]
         by_path = {p.path: p for p in plan.pages}
         fresh = {r[0]: Entry(by_path[r[0]].fingerprint, r[1], r[3], r[4]) for r in results}
         for page in plan.pages:
@@ -153,11 +153,12 @@ def build_site(root: Path, output: Path | None = None, strict: bool = False,
             data = make[1]() if callable(make[1]) else make[1]
             if isinstance(data, bytes):
                 entries[path] = Entry(fp, digest(data))
-                written += _stage(output, staging, path, data)
+                changed = _stage(output, staging, path, data)
             else:
                 changed, entry_digest = _stage_stream(output, staging, path, data)
                 entries[path] = Entry(fp, entry_digest)
-                written += changed
+            if changed:
+                staged.append(path)
 
         phase("exports")
         # --- the whole site's links, before anything is committed
@@ -171,7 +172,8 @@ def build_site(root: Path, output: Path | None = None, strict: bool = False,
 
         # --- commit
         phase("links")
-        deleted = _commit(output, staging, entries, {} if clean else cache.entries)
+        deleted = _commit(output, staging, staged, entries, {} if clean else cache.entries)
+        written = len(staged)
         phase("commit")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -386,24 +388,31 @@ def _check_output_folder(output: Path, known: dict) -> None:
                                    "build into an empty folder, or into an existing site/"))
 
 
-def _commit(output: Path, staging: Path, entries: dict[str, Entry], before: dict[str, Entry]) -> int:
+def _commit(output: Path, staging: Path, staged: list[str], entries: dict[str, Entry],
+            before: dict[str, Entry]) -> int:
     output.mkdir(parents=True, exist_ok=True)
-    for path in sorted(p for p in staging.rglob("*") if p.is_file()):
-        target = output / path.relative_to(staging)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, target)
-    deleted = 0
+    made: set[Path] = set()
+    for rel in sorted(staged):
+        target = output / rel
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        os.replace(staging / rel, target)
     # Files the site no longer has: those the last build made, and on a first
     # build anything else in the folder (it holds a previous site, checked above).
     candidates = set(before) - set(entries) if before else {
         p.relative_to(output).as_posix() for p in output.rglob("*")
         if p.is_file() and not p.relative_to(output).as_posix().startswith("pagefind/")}
+    deleted = 0
+    folders = set()
     for rel in sorted(candidates - set(entries)):
         path = output / rel
         if path.is_file():
             path.unlink()
             deleted += 1
-    for folder in sorted((p for p in output.rglob("*") if p.is_dir()), reverse=True):
-        if not any(folder.iterdir()):
+            folders.add(path.parent)
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        while folder != output and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
+            folder = folder.parent
     return deleted

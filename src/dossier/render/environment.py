@@ -18,10 +18,12 @@ import jinja2
 
 from .i18n import choices, strings
 from .markdown import render_markdown
+from .record import Record
 from .text import long_date, number, quantity, shorten
 
 THEME_DIR = Path(__file__).resolve().parent.parent / "templates"
-_STATIC_REF = re.compile(r"""\{%-?\s*(extends|include|import|from)\s+(?:"([^"]+)"|'([^']+)')""")
+_STATIC_REF = re.compile(
+    r"""(?:\{%-?\s*(?:extends|include|import|from)|chrome\()\s*(?:"([^"]+)"|'([^']+)')""")
 _DYNAMIC_REF = re.compile(r"""\{%-?\s*(extends|include|import|from)\s+(?!["'])""")
 
 
@@ -49,11 +51,12 @@ def make_environment(root: Path, language: str, bytecode_dir: Path | None = None
         # than rendering a small site.
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
     )
-    env.globals["ui"] = strings(language)
+    env.globals["ui"] = Record(strings(language))
     env.globals["language"] = language
     for key in ("kinds", "modalities", "speaker_kinds", "confidences", "stances", "statuses",
                 "finding_kinds", "entity_types"):
         env.globals[key] = choices(language, key)
+    env.globals["chrome"] = _chrome(env)
     env.filters["markdown"] = render_markdown
     env.filters["number"] = lambda v: number(v, language)
     env.filters["quantity"] = lambda q: quantity(q, language)
@@ -61,6 +64,22 @@ def make_environment(root: Path, language: str, bytecode_dir: Path | None = None
     env.filters["shorten"] = shorten
     env.filters["tojson_safe"] = json_for_script
     return env
+
+
+def _chrome(env: jinja2.Environment):
+    """`chrome(name, root)`: a partial that depends only on the page's depth (header,
+    footer), rendered once per depth and reused by every page, not once per page."""
+    from markupsafe import Markup
+
+    rendered: dict[tuple[str, str], Markup] = {}
+
+    def chrome(name: str, root: str) -> Markup:
+        key = (name, root)
+        if key not in rendered:
+            rendered[key] = Markup(env.get_template(name).render(root=root).rstrip("\n"))
+        return rendered[key]
+
+    return chrome
 
 
 def json_for_script(data: object) -> str:
@@ -101,7 +120,7 @@ def template_fingerprints(env: jinja2.Environment) -> dict[str, str]:
         if _DYNAMIC_REF.search(source):
             direct[name] = set(sources)
         else:
-            direct[name] = {m.group(2) or m.group(3) for m in _STATIC_REF.finditer(source)}
+            direct[name] = {m.group(1) or m.group(2) for m in _STATIC_REF.finditer(source)}
 
     @cache
     def closure(name: str) -> frozenset[str]:

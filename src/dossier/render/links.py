@@ -17,6 +17,7 @@ from ..errors import Problem
 
 _LINK_RE = re.compile(rb'\s(?:href|src)="([^"]*)"')
 _ID_RE = re.compile(rb'\sid="([^"]*)"')
+_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 def scan(html: bytes) -> tuple[list[str], list[str]]:
@@ -24,7 +25,7 @@ def scan(html: bytes) -> tuple[list[str], list[str]]:
     links = set()
     for raw in _LINK_RE.findall(html):
         link = unescape(raw.decode("utf-8", "replace"))
-        if not link or urlsplit(link).scheme or link.startswith("//"):
+        if not link or link.startswith("//") or _SCHEME_RE.match(link):
             continue  # http(s):, mailto: ... are outside the site
         links.add(link)
     ids = {unescape(raw.decode("utf-8", "replace")) for raw in _ID_RE.findall(html)}

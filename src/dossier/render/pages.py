@@ -25,6 +25,7 @@ from ..config import Config, Verdict
 from ..load import Dossier
 from ..slugs import slugify
 from . import jsonld
+from .record import Record
 from .text import shorten
 
 HOME_CLAIMS_LIMIT = 500  # above this, the home page lists articles, each with its own claim list
@@ -91,19 +92,19 @@ def finding_anchor(finding: Finding) -> str:
 
 def claim_summary(claim: Claim, number: int) -> dict:
     """What a list shows of a claim; shared by every list that shows it."""
-    return {
+    return Record({
         "key": claim.key, "id": claim.id, "article": claim.article, "number": number,
         "url": claim_path(claim), "text": claim.text, "verdict": claim.verdict,
         "kind": claim.kind, "line": claim.location.line,
-    }
+    })
 
 
 def article_summary(article: Article) -> dict:
-    return {
+    return Record({
         "slug": article.slug, "title": article.title, "url": article.url,
         "publisher": article.publisher, "author": article.author, "published": article.published,
         "page": article_path(article.slug), "sources_list_empty": article.sources_list_empty,
-    }
+    })
 
 
 def _block_of(article: Article, claim: Claim) -> tuple[Block, int, int] | None:
@@ -165,26 +166,26 @@ def annotate(article: Article, claims: list[Claim], summaries: dict[str, dict],
         runs: list[dict] = []
         cursor = 0
         for start, end, claim in sorted(spans.get(id(block), []), key=lambda s: (s[0], -s[1])):
-            mark = {"claim": summaries[claim.key], "finding": claim.key in in_findings}
+            mark = Record(claim=summaries[claim.key], finding=claim.key in in_findings)
             if start < cursor:
                 # Overlaps the previous span: a marker where it starts, not a nested highlight.
-                runs.append({"text": "", **mark})
+                runs.append(Record(text="", **mark))
                 continue
             if start > cursor:
-                runs.append({"text": block.text[cursor:start], "claim": None, "finding": False})
-            runs.append({"text": block.text[start:end], **mark})
+                runs.append(Record(text=block.text[cursor:start], claim=None, finding=False))
+            runs.append(Record(text=block.text[start:end], **mark))
             cursor = end
         if cursor < len(block.text):
-            runs.append({"text": block.text[cursor:], "claim": None, "finding": False})
+            runs.append(Record(text=block.text[cursor:], claim=None, finding=False))
         marks = [m for line in range(block.line, block.end_line + 1) for m in (at_lines or {}).get(line, [])]
-        blocks.append({"kind": block.kind, "line": block.line, "runs": runs, "findings": marks})
+        blocks.append(Record(kind=block.kind, line=block.line, runs=runs, findings=marks))
     # Consecutive bullets become one list.
     grouped: list[dict] = []
     for block in blocks:
         if block["kind"] == "bullet" and grouped and grouped[-1]["kind"] == "bullets":
             grouped[-1]["items"].append(block)
         elif block["kind"] == "bullet":
-            grouped.append({"kind": "bullets", "items": [block]})
+            grouped.append(Record(kind="bullets", items=[block]))
         else:
             grouped.append(block)
     return grouped
@@ -196,8 +197,8 @@ def verdict_counts(config: Config, claims: list[Claim] | tuple[Claim, ...]) -> l
         counts[claim.verdict] += 1
     top = max(counts.values(), default=0)
     return [
-        {"id": v.id, "count": counts.get(v.id, 0), "color": v.color, "rating": v.rating,
-         "width": round(100 * counts.get(v.id, 0) / top, 1) if top else 0, "page": verdict_path(v.id)}
+        Record(id=v.id, count=counts.get(v.id, 0), color=v.color, rating=v.rating,
+               width=round(100 * counts.get(v.id, 0) / top, 1) if top else 0, page=verdict_path(v.id))
         for v in config.verdicts
     ]
 
@@ -236,7 +237,7 @@ def _related(dossier: Dossier, summaries: dict[str, dict]) -> dict[str, list[dic
                     scored.append((-shared, summaries[other.key]["number"], other.key))
             for _, _, key in sorted(scored)[: RELATED_LIMIT - len(chosen)]:
                 chosen.setdefault(key, "entities")
-        result[claim.key] = [{**summaries[k], "reason": why} for k, why in chosen.items()]
+        result[claim.key] = [Record(summaries[k], reason=why) for k, why in chosen.items()]
     return result
 
 
@@ -280,23 +281,23 @@ def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
     for finding in findings:
         details = dict(getattr(finding, "details", ()) or ())
         location = getattr(finding, "location", None)
-        row = {"id": finding.id, "anchor": finding_anchor(finding), "kind": finding.kind,
-               "article": finding.article, "topic": finding.topic, "message": finding.message,
-               "status": finding.status, "note": finding.note,
-               "line": location.line if location is not None else None,
-               "article_page": article_path(finding.article) if finding.article in articles else None,
-               "claims": [{**summaries[k], "detail": details.get(k, "")}
-                          for k in finding.claims if k in summaries]}
+        row = Record(id=finding.id, anchor=finding_anchor(finding), kind=finding.kind,
+                     article=finding.article, topic=finding.topic, message=finding.message,
+                     status=finding.status, note=finding.note,
+                     line=location.line if location is not None else None,
+                     article_page=article_path(finding.article) if finding.article in articles else None,
+                     claims=[Record(summaries[k], detail=details.get(k, ""))
+                             for k in finding.claims if k in summaries])
         finding_rows.append(row)
         for key in finding.claims:
-            findings_of[key].append({k: row[k] for k in ("id", "anchor", "kind", "message", "status")})
+            findings_of[key].append(Record({k: row[k] for k in ("id", "anchor", "kind", "message",
+                                                                "status")}))
     in_findings = {k for f in findings if f.status != "dismissed" for k in f.claims}
     # Findings about the article itself (an empty source list) mark the line they point at.
     at_lines: dict[str, dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for finding, row in zip(findings, finding_rows, strict=True):
         if row["line"] is not None and finding.status != "dismissed":
-            at_lines[finding.article][row["line"]].append(
-                {"anchor": row["anchor"], "kind": finding.kind})
+            at_lines[finding.article][row["line"]].append(Record(anchor=row["anchor"], kind=finding.kind))
     open_findings = [row for row in finding_rows if row["status"] != "dismissed"]
 
     related = _related(dossier, summaries)
@@ -308,13 +309,13 @@ def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
 
     # Home
     by_article = [
-        {"article": articles[slug], "counts": verdict_counts(config, claims_of[slug]),
-         "claims": [summaries[c.key] for c in claims_of[slug]], "total": len(claims_of[slug])}
+        Record(article=articles[slug], counts=verdict_counts(config, claims_of[slug]),
+               claims=[summaries[c.key] for c in claims_of[slug]], total=len(claims_of[slug]))
         for slug in dossier.articles
     ]
     list_all = len(claims) <= HOME_CLAIMS_LIMIT
     pages.append(Page("index.html", "home.html", config.title, {
-        "articles": by_article if list_all else [{**a, "claims": []} for a in by_article],
+        "articles": by_article if list_all else [Record(a, claims=[]) for a in by_article],
         "counts": counts, "total": len(claims), "findings": open_findings, "list_all": list_all,
     }, description=config.description))
 
@@ -336,15 +337,15 @@ def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
         article = dossier.articles.get(claim.article)
         before, after = sentence_context(article, claim) if article else ("", "")
         entities = [
-            {"id": e, "name": dossier.entities[e].name, "type": dossier.entities[e].type,
-             "page": entity_path(e)}
+            Record(id=e, name=dossier.entities[e].name, type=dossier.entities[e].type,
+                   page=entity_path(e))
             for e in claim.entities if e in dossier.entities
         ]
         page_path = claim_path(claim)
         page_url = config.base_url + page_path
         sources = [
-            {"source": s, "publisher": publisher_name(s.url, s.publisher),
-             "page": publisher_path(publisher_name(s.url, s.publisher))}
+            Record(source=s, publisher=publisher_name(s.url, s.publisher),
+                   page=publisher_path(publisher_name(s.url, s.publisher)))
             for s in claim.sources
         ]
         pages.append(Page(page_path, "claim.html", shorten(claim.text, 70), {
@@ -371,8 +372,8 @@ def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
     entity_rows = []
     for entity_id in sorted(dossier.entities):
         entity = dossier.entities[entity_id]
-        entity_rows.append({"id": entity_id, "name": entity.name, "type": entity.type,
-                            "page": entity_path(entity_id), "count": len(naming[entity_id])})
+        entity_rows.append(Record(id=entity_id, name=entity.name, type=entity.type,
+                                  page=entity_path(entity_id), count=len(naming[entity_id])))
         pages.append(Page(entity_path(entity_id), "entity.html", entity.name, {
             "entity": entity, "claims": naming[entity_id],
         }))
@@ -383,9 +384,9 @@ def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
     for claim in claims:
         for source in claim.sources:
             name = publisher_name(source.url, source.publisher)
-            row = citing[name].setdefault(source.url, {
-                "url": source.url, "title": source.title, "date": source.date, "claims": []})
-            row["claims"].append({**summaries[claim.key], "stance": source.stance})
+            row = citing[name].setdefault(source.url, Record(
+                url=source.url, title=source.title, date=source.date, claims=[]))
+            row["claims"].append(Record(summaries[claim.key], stance=source.stance))
     publisher_rows = []
     seen_paths: dict[str, str] = {}
     for name in sorted(citing, key=lambda n: (n.casefold(), n)):
@@ -394,8 +395,8 @@ def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
             continue  # two spellings folding to one slug share the first one's page
         seen_paths[path] = name
         sources = sorted(citing[name].values(), key=lambda r: r["url"])
-        publisher_rows.append({"name": name, "page": path, "count": len(sources),
-                               "claims": sum(len(r["claims"]) for r in sources)})
+        publisher_rows.append(Record(name=name, page=path, count=len(sources),
+                                     claims=sum(len(r["claims"]) for r in sources)))
         pages.append(Page(path, "publisher.html", name, {"publisher": name, "sources": sources}))
     # Sources whose name folds onto an existing page are listed there too.
     for name in citing:
