@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dossier.analyse import analyse, analyse_with_problems, finding_problems, load_decisions
 from dossier.claims import Claim, Quantity, Speaker, claim_to_data
@@ -518,3 +520,71 @@ def test_hand_corrected_topic_is_what_counts(tmp_path):
     (finding,) = analyse(load_dossier(tmp_path))
     assert finding.claims == ("a/c1", "a/c2")
     assert replace(finding, message="").topic == "adherent"
+
+
+# ---- any claim files at all: never a crash, always stable ------------------------------------
+
+_SENTENCES = (
+    "Les combats ont fait 40 morts.", "Plus de 300 personnes ont fui d'ici la fin de l'été.",
+    "Selon certaines sources, 12 des 40 écoles sont fermées en raison des inondations.",
+    "La ville a promis 2 millions d'euros cet été.", "Une réunion se tiendra lundi 20 novembre.",
+    "Dont 5 blessés, à cause d'une grève.", "D'après ChatGPT, les deux tiers sont morts.",
+    "En 2022, 80 000 manifestants.", "Rien à signaler.",
+)
+_quantity = st.builds(
+    lambda qualifier, a, b, topic, counts, modality: Quantity(
+        surface=str(a), qualifier=qualifier,
+        value=None if qualifier in ("range", "fraction") else float(a),
+        low=float(min(a, b)) if qualifier == "range" else None,
+        high=float(max(a, b)) if qualifier == "range" else None,
+        of=float(max(a, b) + 1) if qualifier == "ratio" else None,
+        numerator=min(a, b) % 9 + 1 if qualifier == "fraction" else None,
+        denominator=max(a, b) % 9 + 10 if qualifier == "fraction" else None,
+        counts=counts, topic=topic, modality=modality),
+    st.sampled_from(("exact", "at_least", "at_most", "approx", "range", "ratio", "fraction")),
+    st.integers(0, 10**7), st.integers(0, 10**7),
+    st.sampled_from((None, "morts", "morts/x", "victimes", "troupes/x", "personnes/x", "obus", "", "/")),
+    st.sampled_from((None, "", "morts", "Nord-Coréens envoyés", "victimes", "obus d'artillerie", "«»")),
+    st.sampled_from((None, "opinion", "promised", "reported")),
+)
+_claim_spec = st.tuples(
+    st.sampled_from(range(len(_SENTENCES))), st.lists(_quantity, max_size=4),
+    st.sampled_from(("asserted", "reported", "possible", "promised")),
+    st.sampled_from((None, ("certaines sources", "anonymous"), ("Enoch", "ai"), ("Jean Dupont", "person"),
+                     ("des sources", "unknown"))),
+    st.sampled_from(("quantity", "prediction", "reported")),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_claim_spec, max_size=12), st.sampled_from(("fr", "en")),
+       st.sampled_from(("17/11/2025", "03/07/2025", None)))
+def test_any_claims_give_stable_valid_findings(specs, language, published):
+    from dossier.article import Location, parse_article
+    from dossier.config import Config
+    from dossier.load import Dossier
+
+    header = ["Titre", "https://example.org/a"] + ([f"{published} // Auteur"] if published else [])
+    lines = [*header, *_SENTENCES, "Les sources comprennent :"]
+    article = parse_article("\n".join(lines) + "\n", path=Path("a.txt"), display_path="seeds/a.txt")
+    claims = []
+    for number, (sentence, quantities, modality, speaker, kind) in enumerate(specs):
+        text = _SENTENCES[sentence]
+        line = lines.index(text) + 1
+        claims.append(Claim(id=f"c{number}", article=article.slug, text=text,
+                            location=Location(line, 0, len(text)), kind=kind,
+                            quantities=tuple(quantities), modality=modality,
+                            speaker=Speaker(*speaker) if speaker else None))
+    claims.sort(key=lambda c: (c.location.line, c.id))
+    dossier = Dossier(Path("/nonexistent-dossier"), Config("T", "http://example.org/", language=language),
+                      {article.slug: article}, tuple(claims), {})
+    findings = analyse(dossier)
+    assert findings == analyse(dossier)
+    ids = [f.id for f in findings]
+    assert len(ids) == len(set(ids)) and all(is_slug(i) for i in ids)
+    keys = {c.key: c for c in claims}
+    for finding in findings:
+        assert finding.message and finding.status == "open"
+        assert all(k in keys for k in finding.claims)
+        where = [(keys[k].location.line, k) for k in finding.claims]
+        assert [w[0] for w in where] == sorted(w[0] for w in where)

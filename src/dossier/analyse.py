@@ -438,6 +438,16 @@ def _two_figures(a: _Figure, b: _Figure) -> bool:
     return False
 
 
+def _same_figure(a: _Figure, b: _Figure) -> bool:
+    """The same number told twice: "12 millions" and "12 millions", "37 des 64" and "37 des 64"."""
+    if a.quantity.qualifier == "ratio" or b.quantity.qualifier == "ratio":
+        return (a.quantity.qualifier == b.quantity.qualifier
+                and (a.quantity.value, a.quantity.of) == (b.quantity.value, b.quantity.of))
+    if a.point is None or b.point is None:
+        return a.point is None and b.point is None and (a.low, a.high) == (b.low, b.high)
+    return abs(a.point - b.point) <= EXACT_TOLERANCE * max(abs(a.point), abs(b.point))
+
+
 def _factual(modality: str) -> bool:
     return modality in ("asserted", "reported")
 
@@ -667,7 +677,7 @@ def _details(figures: list[_Figure], language: str) -> tuple[tuple[str, str], ..
 def _framing_finding(slug: str, topic: str, cluster: list[_Figure], pairs: list, language: str):
     """The same figure promised (or possible) in one claim and told as done in another."""
     told = [(a, b) for a, b in pairs
-            if not _disagree(a, b) and _factual(a.modality) != _factual(b.modality)
+            if _same_figure(a, b) and _factual(a.modality) != _factual(b.modality)
             and {a.modality, b.modality} <= {"promised", "possible", "asserted", "reported"}]
     if not told:
         return None
@@ -719,7 +729,7 @@ def _causes_finding(slug: str, topic: str, cluster: list[_Figure], pairs: list, 
     """The same figure given two different causes ("en raison de ..." vs "en raison de ...")."""
     differing = []
     for a, b in pairs:
-        if _disagree(a, b) or (a.low, a.high) != (b.low, b.high):
+        if not _same_figure(a, b):
             continue
         cause_a, cause_b = _cause(a), _cause(b)
         if cause_a and cause_b and not _cause_words(cause_a) & _cause_words(cause_b):
