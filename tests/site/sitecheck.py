@@ -254,9 +254,8 @@ def nodes_of_type(data: object, type_name: str) -> list[dict]:
     return found
 
 
-def extruct_claim_reviews(html: str, url: str) -> dict[str, list[dict]]:
-    """ClaimReviews that extruct (what crawlers use) finds, per syntax: json-ld, microdata, rdfa."""
+def extruct_data(html: str, url: str) -> dict[str, list]:
+    """What extruct (the extractor crawlers use) finds, per syntax: json-ld, microdata, rdfa."""
     import extruct
 
-    data = extruct.extract(html, base_url=url, syntaxes=["json-ld", "microdata", "rdfa"], errors="strict")
-    return {syntax: nodes_of_type(items, "ClaimReview") for syntax, items in data.items()}
+    return extruct.extract(html, base_url=url, syntaxes=["json-ld", "microdata", "rdfa"], errors="strict")

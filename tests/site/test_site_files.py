@@ -171,13 +171,17 @@ def test_list_pages_repeat_no_claim_markup(site: BuiltSite):
 
 
 def test_extruct_sees_exactly_the_json_ld_markup(site: BuiltSite):
-    """What crawlers see: the ClaimReviews of our own parse, in JSON-LD only (no microdata/RDFa twin)."""
+    """What crawlers see: the JSON-LD of our own strict parse, and no microdata/RDFa twin of it."""
     for path in sorted(site.pages):
         own = sitecheck.nodes_of_type(structured(site, path), "ClaimReview")
         html = (site.out / path).read_text(encoding="utf-8")
-        found = sitecheck.extruct_claim_reviews(html, site.pages[path].canonical or site.base_url)
-        assert found["json-ld"] == own, f"{path}: extruct found {found['json-ld']}, we parsed {own}"
-        assert not found["microdata"] and not found["rdfa"], f"{path}: ClaimReview repeated in {found}"
+        found = sitecheck.extruct_data(html, site.pages[path].canonical or site.base_url)
+        assert found["json-ld"] == structured(site, path), f"{path}: extruct read the JSON-LD otherwise"
+        assert sitecheck.nodes_of_type(found["json-ld"], "ClaimReview") == own
+        for syntax in ("microdata", "rdfa"):
+            twins = sitecheck.nodes_of_type(found[syntax], "ClaimReview") + sitecheck.nodes_of_type(
+                found[syntax], "Claim")
+            assert not twins, f"{path}: claim markup repeated in {syntax}: {twins}"
 
 
 # ---- feed, sitemap, exports ----------------------------------------------------------------------------
