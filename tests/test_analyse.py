@@ -418,6 +418,32 @@ def test_messages_in_english(tmp_path):
     assert anonymous.message.startswith("Attributed to an anonymous source")
 
 
+def test_every_kind_of_message_in_english(tmp_path):
+    text = ["The minister a promis 300 bus.", "La ville aurait reçu 300 bus.",
+            "12 des 40 écoles sont fermées en raison des inondations.",
+            "12 des 40 écoles sont fermées à cause d'une grève.",
+            "Les livraisons sont prévues d'ici la fin de l'été.", "Réunion lundi 20 novembre.",
+            "D'après ChatGPT, tout va bien.", "Les sources comprennent :"]
+    dossier = build(tmp_path, text, [
+        {"text": text[0], "modality": "promised", "quantities": [Q("300", value=300, counted=["bus"])]},
+        {"text": text[1], "modality": "reported", "quantities": [Q("300", value=300, counted=["bus"])]},
+        {"text": text[2], "quantities": [Q("12 des 40", "ratio", value=12, of=40, counted=["école"])]},
+        {"text": text[3], "quantities": [Q("12 des 40", "ratio", value=12, of=40, counted=["école"])]},
+        {"text": text[4]}, {"text": text[5]},
+        {"text": text[6], "kind": "reported", "speaker": ("ChatGPT", "unknown")},
+    ], language="en")
+    messages = [f.message for f in analyse(dossier)]
+    assert len(messages) == 6
+    expected = ("The same figure about", "The same figure about \u201c\u00e9coles\u201d is given two",
+                "\u201cd'ici la fin de l'\u00e9t\u00e9\u201d means 22 September 2025",
+                "\u201clundi 20 novembre\u201d: 20 November 2025 was a Thursday, not a Monday",
+                "An artificial intelligence system", "The article announces its sources")
+    for message, start in zip(messages, expected, strict=True):
+        assert message.startswith(start), message
+    assert "promised" in messages[0] and "presented as done" in messages[0]
+    assert not any("«" in m or " ; " in m for m in messages)
+
+
 # ---- findings.yaml: people confirm or dismiss -------------------------------------------------
 
 
