@@ -434,7 +434,7 @@ def test_every_kind_of_message_in_english(tmp_path):
     ], language="en")
     messages = [f.message for f in analyse(dossier)]
     assert len(messages) == 6
-    expected = ("The same figure about", "The same figure about \u201c\u00e9coles\u201d is given two",
+    expected = ("The same figure about", "The same figure about \u201cecole\u201d is given two",
                 "\u201cd'ici la fin de l'\u00e9t\u00e9\u201d means 22 September 2025",
                 "\u201clundi 20 novembre\u201d: 20 November 2025 was a Thursday, not a Monday",
                 "An artificial intelligence system", "The article announces its sources")
