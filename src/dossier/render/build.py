@@ -221,7 +221,9 @@ _STATE: tuple = ()
 
 
 def _site_globals(config, plan) -> dict:
-    return {"config": config, "verdicts": {v.id: v for v in config.verdicts}, "built": plan.built}
+    labels = {v.id: v.label.get(config.language) or v.label.get("en") or v.id for v in config.verdicts}
+    return {"config": config, "verdicts": {v.id: v for v in config.verdicts}, "built": plan.built,
+            "verdict_labels": labels}
 
 
 def _render_page(env, page: Page) -> bytes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from html import unescape
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from ..errors import Problem
 
@@ -34,13 +34,14 @@ def scan(html: bytes) -> tuple[list[str], list[str]]:
 
 def resolve(page: str, link: str) -> tuple[str, str]:
     """The site path and fragment a link of `page` points to."""
-    parts = urlsplit(link)
-    if not parts.path:
-        return page, unquote(parts.fragment)
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
-    if parts.path.endswith("/") or target == ".":
+    path, _, fragment = link.partition("#")
+    path = path.partition("?")[0]
+    if not path:
+        return page, unquote(fragment)
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(path)))
+    if path.endswith("/") or target == ".":
         target = posixpath.join("" if target == "." else target, "index.html")
-    return target, unquote(parts.fragment)
+    return target, unquote(fragment)
 
 
 def check_links(scans: dict[str, tuple[list[str], list[str]]], files: set[str]) -> list[Problem]:
