@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_DOSSIER, SOURCE_DATE_EPOCH, BuiltSite, copy_dossier, run_build
+from conftest import FIXTURE_DOSSIER, SOURCE_DATE_EPOCH, copy_dossier, run_build
 
 from dossier.render.text import long_date
 
@@ -52,34 +52,34 @@ def next_second() -> None:
     time.sleep(1.05 - time.time() % 1)
 
 
-def test_rebuilds_are_byte_identical(fixture_site: BuiltSite, tmp_path: Path):
-    # The session's build ran from another folder, earlier; this one starts clean, the next
-    # reuses the build cache the clean one left.
-    source = copy_dossier(FIXTURE_DOSSIER, tmp_path / "elsewhere")
+def test_rebuilds_are_byte_identical(tmp_path: Path):
+    """A clean build, one from another folder a second later, and one from the build cache: same bytes."""
+    here = copy_dossier(FIXTURE_DOSSIER, tmp_path / "here")
+    elsewhere = copy_dossier(FIXTURE_DOSSIER, tmp_path / "somewhere-else")
+    run_build(here, tmp_path / "clean", extra=("--clean",))
     next_second()
-    run_build(source, tmp_path / "clean", extra=("--clean",))
-    next_second()
-    run_build(source, tmp_path / "cached")
+    run_build(elsewhere, tmp_path / "elsewhere")
+    run_build(here, tmp_path / "cached")
 
-    assert tree(fixture_site.out), "the session build is empty"
-    assert not differences(fixture_site.out, tmp_path / "clean"), "\n".join(
-        differences(fixture_site.out, tmp_path / "clean"))
-    assert not differences(tmp_path / "clean", tmp_path / "cached"), "\n".join(
-        differences(tmp_path / "clean", tmp_path / "cached"))
+    assert tree(tmp_path / "clean"), "the build is empty"
+    for other in ("elsewhere", "cached"):
+        report = differences(tmp_path / "clean", tmp_path / other)
+        assert not report, "\n".join(report)
 
 
-def test_source_date_epoch_is_the_only_clock(fixture_site: BuiltSite, tmp_path: Path):
+def test_source_date_epoch_is_the_only_clock(tmp_path: Path):
     """Another SOURCE_DATE_EPOCH changes at most the build date where the site shows one; today's
     date (the wall clock) shows nowhere."""
     other_epoch = str(int(SOURCE_DATE_EPOCH) + 86400 * 400)
     source = copy_dossier(FIXTURE_DOSSIER, tmp_path / "dossier")
-    run_build(source, tmp_path / "other", epoch=other_epoch)
+    run_build(source, tmp_path / "one", extra=("--clean",))
+    run_build(source, tmp_path / "other", epoch=other_epoch, extra=("--clean",))
 
     day = datetime.fromtimestamp(int(SOURCE_DATE_EPOCH), UTC).date()
     other_day = datetime.fromtimestamp(int(other_epoch), UTC).date()
     today = datetime.now(UTC).date()
     # Pagefind's index is compressed and named by content hash: compared as a whole above.
-    before = {p: b for p, b in tree(fixture_site.out).items() if not p.startswith("pagefind/")}
+    before = {p: b for p, b in tree(tmp_path / "one").items() if not p.startswith("pagefind/")}
     after = {p: b for p, b in tree(tmp_path / "other").items() if not p.startswith("pagefind/")}
     assert before.keys() == after.keys()
     for path in before:
