@@ -117,7 +117,7 @@ def analyse_with_problems(dossier: Dossier) -> tuple[tuple[Finding, ...], list[P
         found += _figures(slug, claims, places, language)
         found += _dates(slug, claims, article.published, language)
         found += _sourcing(slug, claims, article, language)
-    found = _unique_ids(found)
+    found = [_typeset(f, language) for f in _unique_ids(found)]
     order = {slug: i for i, slug in enumerate(dossier.articles)}
     positions = {c.key: (c.location.line, c.location.start) for c in dossier.claims}
     found.sort(key=lambda f: (order.get(f.article, len(order)), _anchor(f, positions),
@@ -508,6 +508,7 @@ _TEXT = {
         "casualty": "{figure} compte des victimes (morts et blessés confondus), pas des morts : "
                     "ce chiffre n'est ni une confirmation ni une contradiction",
         "line": "l. {line}",
+        "not-deaths": "(victimes, pas des morts)",
         "of": "« {surface} » de {base} (≈ {value})",
         "framing": "Le même chiffre sur « {topic} » est présenté de deux façons : {figures}.",
         "causes": "Le même chiffre sur « {topic} » reçoit deux causes différentes : {figures}.",
@@ -533,6 +534,7 @@ _TEXT = {
         "casualty": "{figure} counts casualties (dead and wounded together), not deaths: "
                     "it neither confirms nor contradicts",
         "line": "line {line}",
+        "not-deaths": "(casualties, not deaths)",
         "of": "\u201c{surface}\u201d of {base} (≈ {value})",
         "framing": "The same figure about \u201c{topic}\u201d is told two ways: {figures}.",
         "causes": "The same figure about \u201c{topic}\u201d is given two different causes: {figures}.",
@@ -621,7 +623,8 @@ def _figures_finding(slug: str, topic: str, cluster: list[_Figure], related: lis
     message = text["figures"].format(topic=label) + " " + " ".join(_sentence(p) for p in parts)
     return Finding(
         id=f"{slug}-figures-{slugify(topic)}", kind="conflicting-figures", article=slug, topic=topic,
-        claims=_keys(involved), message=message, details=_details(involved, language),
+        claims=_keys(involved), message=message,
+        details=_details(involved, language, not_the_same={id(f) for f in related}),
     )
 
 
@@ -667,10 +670,14 @@ def _grouped(figures: Iterable[_Figure], language: str) -> list[str]:
     return [f"{shown[k]} ({label.format(lines=', '.join(map(str, v)))})" for k, v in lines.items()]
 
 
-def _details(figures: list[_Figure], language: str) -> tuple[tuple[str, str], ...]:
+def _details(figures: list[_Figure], language: str,
+             not_the_same: frozenset[int] | set[int] = frozenset()) -> tuple[tuple[str, str], ...]:
     by_claim: dict[str, list[str]] = {}
     for figure in figures:
-        by_claim.setdefault(figure.key, []).append(_describe(figure, language, with_line=False))
+        words = _describe(figure, language, with_line=False)
+        if id(figure) in not_the_same:
+            words += " " + _TEXT[language]["not-deaths"]
+        by_claim.setdefault(figure.key, []).append(words)
     return tuple((key, ", ".join(words)) for key, words in by_claim.items())
 
 
@@ -852,6 +859,24 @@ def _sourcing(slug: str, claims: list[Claim], article, language: str) -> list[Fi
             location=header.location(0, len(header.text)) if header else None,
         ))
     return findings
+
+
+# ---- typography ------------------------------------------------------------------------------
+
+_FRENCH_SPACES = re.compile(r"(«) | ([»:;?!])")
+
+
+def _typeset(finding: Finding, language: str) -> Finding:
+    """French puts a non-breaking space inside « » and before : ; ? ! (no line starts with one)."""
+    if language != "fr":
+        return finding
+
+    def fix(text: str) -> str:
+        return _FRENCH_SPACES.sub(lambda m: f"{m.group(1)}\u00a0" if m.group(1) else f"\u00a0{m.group(2)}",
+                                  text)
+
+    return replace(finding, message=fix(finding.message),
+                   details=tuple((key, fix(words)) for key, words in finding.details))
 
 
 # ---- order and ids --------------------------------------------------------------------------
