@@ -134,6 +134,19 @@ def test_readable_without_javascript(served: ServedSite, browser_context):
         assert not problems, problems
 
 
+def test_print_leaves_out_the_navigation(served: ServedSite, browser_context, screenshots: Path):
+    site = served.site
+    path = key_pages(site)["claim"]
+    with visit(browser_context, served, path) as (page, problems):
+        page.emulate_media(media="print")
+        assert not page.locator(".site-header nav").is_visible(), "the navigation is printed"
+        claim = next(c for c in site.dossier.claims if claim_path(c) == path)
+        assert page.locator("main").is_visible(), "the page's content is not printed"
+        assert normalise(claim.text) in normalise(page.inner_text("main")), "the claim is not printed"
+        page.pdf(path=screenshots / f"{site.name}-claim-print.pdf")
+        assert not problems, problems
+
+
 def words(text: str) -> set[str]:
     return {w.lower() for w in re.findall(r"[^\W\d_]{5,}", text)}
 
