@@ -339,6 +339,22 @@ def test_promised_then_told_as_done(tmp_path):
     assert "promis" in finding.message and "présenté comme fait" in finding.message
 
 
+def test_a_distinctive_sum_promised_then_paid_whatever_its_topic(tmp_path):
+    text = ["L'Union a promis une aide de 500 millions d'euros.",
+            "L'Union aurait déjà versé 500 millions d'euros aux agences.",
+            "Le maire a promis deux écoles.", "Deux parcs ont été ouverts."]
+    dossier = build(tmp_path, text, [
+        {"text": text[0], "modality": "promised",
+         "quantities": [Q("500 millions d'euros", value=5e8, unit="€", counted=["aide"])]},
+        {"text": text[1], "modality": "reported",
+         "quantities": [Q("500 millions d'euros", value=5e8, unit="€", predicate=["verser"])]},
+        {"text": text[2], "modality": "promised", "quantities": [Q("deux", value=2, counted=["école"])]},
+        {"text": text[3], "quantities": [Q("Deux", value=2, counted=["parc"])]},
+    ])
+    (finding,) = analyse(dossier)  # "deux" is too common a figure to tie two claims together
+    assert finding.kind == "framing" and finding.claims == ("a/c1", "a/c2") and finding.topic == "aide"
+
+
 def test_same_modality_is_no_framing(tmp_path):
     text = ["La ville a reçu 300 bus électriques.", "Les 300 bus électriques circulent déjà."]
     dossier = build(tmp_path, text, [

@@ -480,7 +480,45 @@ def _figures(slug: str, claims: list[Claim], places: set[str], language: str) ->
         causes = _causes_finding(slug, topic, cluster, pairs, language)
         if causes:
             findings.append(causes)
+    findings += _distinctive_framing(slug, clusters, places, language)
     return findings
+
+
+def _distinctive(figure: _Figure) -> bool:
+    """A figure precise and large enough to be recognised anywhere: "500 millions d'euros"."""
+    q = figure.quantity
+    if q.qualifier not in ("exact", "approx") or q.value is None or abs(q.value) < 1000:
+        return False
+    return q.unit is not None or not 1800 <= q.value <= 2100  # not a year
+
+
+def _distinctive_framing(slug: str, clusters: list[list[_Figure]], places: set[str],
+                         language: str) -> list[Finding]:
+    """The same distinctive figure promised in one claim, told as done in another, even when
+    the two claims word what it counts differently ("une aide de 500 millions d'euros" /
+    "aurait versé 500 millions d'euros")."""
+    by_figure: dict[tuple, list[tuple[int, _Figure]]] = {}
+    for number, cluster in enumerate(clusters):
+        for figure in cluster:
+            if _distinctive(figure):
+                key = (figure.quantity.value, figure.quantity.unit)
+                by_figure.setdefault(key, []).append((number, figure))
+    findings = []
+    for group in by_figure.values():
+        pairs = [(a, b) for i, (na, a) in enumerate(group) for nb, b in group[i + 1:]
+                 if na != nb and _comparable_claims(a, b)]
+        promised = [f for pair in pairs for f in pair if not _factual(f.modality)]
+        if not promised:
+            continue
+        topic = _ordered(promised)[0].topic
+        finding = _framing_finding(slug, topic, [f for pair in pairs for f in pair], pairs, language)
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def _comparable_claims(a: _Figure, b: _Figure) -> bool:
+    return a.claim.key != b.claim.key and not a.part and not b.part
 
 
 def _cluster_topic(cluster: list[_Figure]) -> str:
