@@ -345,7 +345,7 @@ def test_a_distinctive_sum_promised_then_paid_whatever_its_topic(tmp_path):
             "Le maire a promis deux écoles.", "Deux parcs ont été ouverts."]
     dossier = build(tmp_path, text, [
         {"text": text[0], "modality": "promised",
-         "quantities": [Q("500 millions d'euros", value=5e8, unit="€", counted=["aide"])]},
+         "quantities": [Q("500 millions d'euros", value=5e8, unit="€", counts="aide", counted=["aide"])]},
         {"text": text[1], "modality": "reported",
          "quantities": [Q("500 millions d'euros", value=5e8, unit="€", predicate=["verser"])]},
         {"text": text[2], "modality": "promised", "quantities": [Q("deux", value=2, counted=["école"])]},
@@ -353,6 +353,16 @@ def test_a_distinctive_sum_promised_then_paid_whatever_its_topic(tmp_path):
     ])
     (finding,) = analyse(dossier)  # "deux" is too common a figure to tie two claims together
     assert finding.kind == "framing" and finding.claims == ("a/c1", "a/c2") and finding.topic == "aide"
+
+
+def test_two_things_sharing_a_number_are_no_framing(tmp_path):
+    text = ["Le ministre a promis 7 800 logements.", "La région a accueilli 7 800 réfugiés."]
+    dossier = build(tmp_path, text, [
+        {"text": text[0], "modality": "promised",
+         "quantities": [Q("7 800", value=7800, counts="logements", counted=["logement"])]},
+        {"text": text[1], "quantities": [Q("7 800", value=7800, counts="réfugiés", counted=["réfugié"])]},
+    ])
+    assert analyse(dossier) == ()
 
 
 def test_same_modality_is_no_framing(tmp_path):

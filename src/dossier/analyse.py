@@ -495,8 +495,8 @@ def _distinctive(figure: _Figure) -> bool:
 def _distinctive_framing(slug: str, clusters: list[list[_Figure]], places: set[str],
                          language: str) -> list[Finding]:
     """The same distinctive figure promised in one claim, told as done in another, even when
-    the two claims word what it counts differently ("une aide de 500 millions d'euros" /
-    "aurait versé 500 millions d'euros")."""
+    one of them names nothing counted ("une aide de 500 millions d'euros" / "aurait versé
+    500 millions d'euros")."""
     by_figure: dict[tuple, list[tuple[int, _Figure]]] = {}
     for number, cluster in enumerate(clusters):
         for figure in cluster:
@@ -505,8 +505,11 @@ def _distinctive_framing(slug: str, clusters: list[list[_Figure]], places: set[s
                 by_figure.setdefault(key, []).append((number, figure))
     findings = []
     for group in by_figure.values():
+        # Only when one of them names nothing counted: "7 800 touristes" and "7 800 réfugiés"
+        # are two things that happen to share a number.
         pairs = [(a, b) for i, (na, a) in enumerate(group) for nb, b in group[i + 1:]
-                 if na != nb and _comparable_claims(a, b)]
+                 if na != nb and _comparable_claims(a, b)
+                 and not (a.quantity.counts and b.quantity.counts)]
         promised = [f for pair in pairs for f in pair if not _factual(f.modality)]
         if not promised:
             continue
