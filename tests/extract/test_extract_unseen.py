@@ -137,3 +137,29 @@ def test_many_articles_in_one_run_keep_their_order_and_own_claims(nlp):
     assert [c.quantities[0].value for c in results[0].claims if c.quantities] == [320_000]
     assert results[1].claims == ()
     assert [c.quantities[0].value for c in results[2].claims if c.quantities] == [4]
+
+
+def test_health_story_incises_after_a_clause_and_acronyms(extract_file):
+    result = extract_file(DATA / "articles" / "covid-vague.txt")
+    cases = by_anchor(result, "Le nombre de cas a augmenté")
+    assert (cases.speaker.name, cases.verb, cases.kind) == ("Santé publique France", "indiquer", "reported")
+    assert figures(cases) == [("exact", 40, None, None, None, None, None)] and cases.quantities[0].unit == "%"
+    who = by_anchor(result, "a recensé plus de")
+    assert figures(who) == [("at_least", 2.3e6, None, None, None, None, None)]
+    assert who.quantities[0].counts.endswith("infections")
+    assert who.speaker.entity == "organisation-mondiale-de-la-sante"
+    entities = {e.id: e for e in result.entities}
+    assert "OMS" in entities["organisation-mondiale-de-la-sante"].aliases and "oms" not in entities
+    title = by_anchor(result, "l'OMS appelle")  # the acronym used before it is spelled out
+    assert "organisation-mondiale-de-la-sante" in title.entities
+    expert = by_anchor(result, "comparable à 2020")
+    assert (expert.speaker.name, expert.verb) == ("Antoine Flahault", "tempérer")
+    official = by_anchor(result, "qui a requis l'anonymat")
+    assert official.speaker.kind == "anonymous" and official.verb == "affirmer"
+    patients = by_anchor(result, "Quelque 150 patients")
+    assert figures(patients) == [("approx", 150, None, None, None, None, None)]
+    assert (patients.speaker.kind, patients.modality) == ("anonymous", "reported")
+    variant = by_anchor(result, "deux tiers des séquençages")
+    assert figures(variant)[0][0] == "fraction" and variant.modality == "reported"
+    doctor = by_anchor(result, "baisser la garde")
+    assert doctor.speaker.name == "Karine Lacombe" and doctor.kind == "quote"

@@ -23,11 +23,12 @@ souligner assurer préciser rapporter avertir signaler reconnaître admettre dé
 dénoncer révéler écrire raconter répondre conclure insister marteler confier témoigner rappeler
 réjouir féliciter déplorer regretter indigner exclamer
 commenter prédire jurer certifier clamer proclamer répéter réitérer alerter évaluer chiffrer
-prétendre lâcher tweeter
+prétendre lâcher tweeter recenser dénombrer comptabiliser
 """))
 # Verbs that report words only as an incise after a quote: « … », soupire X.
 INCISE_VERBS = frozenset(words("""
 soupirer lancer glisser souffler ironiser résumer poursuivre agacer emporter tempêter étonner
+tempérer relativiser détailler observer noter analyser corriger répliquer riposter juger avancer
 nuancer trancher sourire plaisanter amuser inquiéter interroger demander reprendre protester
 s'exclamer exclamer rétorquer objecter renchérir admettre conclure
 """))
@@ -54,6 +55,11 @@ MEDIA_HEADS = frozenset({"journal", "quotidien", "hebdomadaire", "chaîne", "rad
                          "télévision", "site", "agence de presse"})
 PRONOUNS = ({"il", "elle", "-il", "-elle", "ils", "elles", "-ils", "-elles", "t-il", "t-elle",
              "-t-il", "-t-elle"})
+# "a-t-on appris": nobody in particular
+INDEFINITE_PRONOUNS = frozenset({"on", "-on", "t-on", "-t-on"})
+TIME_WORDS = frozenset(words("""
+lundi mardi mercredi jeudi vendredi samedi dimanche hier aujourd'hui matin soir midi dimanche
+"""))
 DETERMINERS = frozenset({"le", "la", "les", "l'", "l’", "un", "une", "des", "du", "de", "d'", "son", "sa",
                          "ses", "leur", "leurs", "ce", "cet", "cette", "ces"})
 
@@ -284,24 +290,34 @@ def _incise(verb: Token, sent: Span, lemma: str) -> Attribution | None:
     doc = sent.doc
     i = verb.i - 1
     pronoun = None
-    skippable = {"-t", "t", "s'", "s’", "se"}
+    skippable = {"-t", "t", "s'", "s’", "se"} | INDEFINITE_PRONOUNS
     while i >= sent.start and (doc[i].pos_ == "AUX" or doc[i].lower_ in PRONOUNS | skippable):
         if doc[i].lower_ in PRONOUNS:
             pronoun = doc[i]
         i -= 1
-    after_comma = i >= sent.start + 1 and doc[i].text == "," and doc[i - 1].text in CLOSING_QUOTES
-    if not after_comma and not (i >= sent.start and doc[i].text in CLOSING_QUOTES):
+    after_quote = i >= sent.start + 1 and doc[i].text == "," and doc[i - 1].text in CLOSING_QUOTES
+    after_quote = after_quote or (i >= sent.start and doc[i].text in CLOSING_QUOTES)
+    # "..., a indiqué vendredi Santé publique France": an incise after a clause, subject after the verb
+    after_clause = i > sent.start + 2 and doc[i].text == "," and _subject(verb) is None
+    if not (after_quote or after_clause):
         return None
     after = list(doc[verb.i + 1: min(verb.i + 14, sent.end)])
+    if after and after[0].lower_ in ("que", "qu'", "qu’", ":"):
+        return None
     if pronoun is None and after and after[0].lower_ in PRONOUNS:
         pronoun = after[0]
     if pronoun is not None:
         return Attribution(pronoun.text, "pronoun", lemma, "pronoun", pronoun.i, pronoun.i + 1)
-    tokens = []
+    tokens: list[Token] = []
     for token in after:
         verb_like = token.pos_ == "VERB" and not token.text[:1].isupper()
         if token.text in (".", ";", "!", "?", "«", "“") or verb_like:
             break
+        if not tokens and (token.pos_ == "ADV" or token.lower_ in TIME_WORDS):
+            continue  # "a indiqué vendredi X", "a déclaré hier X"
+        if tokens and token.pos_ == "ADP" and token.lower_ not in ("de", "d'", "d’", "du", "des") \
+                and any(t.pos_ in ("NOUN", "PROPN") for t in tokens):
+            break  # "X dans son bulletin", "X à l'AFP"
         tokens.append(token)
     return _make(tokens, sent, lemma, "verb") if tokens else None
 
@@ -346,6 +362,9 @@ def find_attributions(sent: Span) -> list[Attribution]:
             after = token.i + 2
         elif lower in ("d'après", "d’après"):
             after = token.i + 1
+        elif lower in ("source", "sources") and token.i > sent.start and doc[token.i - 1].lower_ == "de" \
+                and (token.i < 2 or doc[token.i - 2].pos_ != "DET"):
+            after = token.i  # "de source hospitalière", "de sources concordantes": unnamed
         if after is None or after >= sent.end:
             continue
         end = after

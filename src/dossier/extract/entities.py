@@ -73,12 +73,33 @@ def _looks_like_name(ent: Span) -> bool:
                and t.i > ent.sent.start) for t in ent)
 
 
+def _extend_left(ent: Span, sent: Span) -> Span:
+    """NER sometimes drops the first word of a name: "Santé publique France" read as "publique France"."""
+    doc = ent.doc
+    start = ent.start
+    while start - 1 > sent.start and doc[start - 1].is_title and not doc[start - 1].ent_type_ \
+            and doc[start - 1].pos_ in ("NOUN", "PROPN", "ADJ"):
+        start -= 1
+    return doc[start:ent.end] if start != ent.start else ent
+
+
+def _acronym_after(span: Span, sent: Span) -> str | None:
+    """'Organisation mondiale de la santé (OMS)': the acronym in brackets is another name of it."""
+    doc = span.doc
+    end = span.end
+    if end + 2 < sent.end and doc[end].text == "(" and doc[end + 2].text == ")" \
+            and doc[end + 1].is_upper and len(doc[end + 1].text) >= 2:
+        return doc[end + 1].text
+    return None
+
+
 class EntityIndex:
     """The entities of one run: canonical ids, names, aliases."""
 
     def __init__(self) -> None:
         self.entities: dict[str, dict] = {}
         self.surnames: dict[str, str] = {}  # per article: "zelensky" -> "volodymyr-zelensky"
+        self.acronyms: dict[str, str] = {}  # "OMS" -> "organisation-mondiale-de-la-sante"
 
     def new_article(self) -> None:
         self.surnames = {}
@@ -86,6 +107,8 @@ class EntityIndex:
     def add(self, name: str, kind: str) -> str | None:
         if not name or not any(c.isalpha() for c in name) or (not name[:1].isupper() and kind != "place"):
             return None
+        if name in self.acronyms:
+            return self.acronyms[name]
         entity_id = slugify(name)
         if kind == "person":
             words = entity_id.split("-")
@@ -99,6 +122,11 @@ class EntityIndex:
         elif name != entry["name"] and name not in entry["aliases"]:
             entry["aliases"].append(name)
         return entity_id
+
+    def _alias(self, entity_id: str, alias: str) -> None:
+        entry = self.entities.get(entity_id)
+        if entry is not None and alias != entry["name"] and alias not in entry["aliases"]:
+            entry["aliases"].append(alias)
 
     def of_sentence(self, sent: Span, call_sign_spans: list[tuple[int, int]]) -> list[str]:
         ids: list[tuple[int, str]] = []
@@ -119,10 +147,15 @@ class EntityIndex:
             elif not _looks_like_name(ent):
                 continue
             else:
-                name = clean_name(ent.text, ent.label_)
+                span = _extend_left(ent, sent)
+                name = clean_name(span.text, ent.label_)
                 if ent.label_ == "PER" and len(name.split()) == 1 and name.lower() in ("un", "une"):
                     continue
                 entity_id = self.add(name, LABELS[ent.label_])
+                acronym = _acronym_after(span, sent)
+                if entity_id and acronym:
+                    self.acronyms[acronym] = entity_id
+                    self._alias(entity_id, acronym)
             if entity_id:
                 ids.append((ent.start, entity_id))
             taken.update(t.i for t in ent)
@@ -135,6 +168,13 @@ class EntityIndex:
                 if entity_id:
                     ids.append((token.i, entity_id))
         return list(dict.fromkeys(entity_id for _, entity_id in sorted(ids)))
+
+    def canonical(self, entity_id: str) -> str:
+        """An acronym met before its full name ("OMS" in a title) joins the full name's id."""
+        for acronym, target in self.acronyms.items():
+            if entity_id == slugify(acronym):
+                return target
+        return entity_id
 
     def to_entities(self, ids: set[str]) -> tuple[Entity, ...]:
         return tuple(

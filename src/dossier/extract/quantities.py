@@ -396,7 +396,7 @@ def _counted_noun(item: Found, sent: Span) -> Token | None:
     if end < sent.end and doc[end].lower_ in ("de", "d'", "des", "du", "d’") and end + 1 < sent.end:
         k = end + 1
         # "les deux tiers des 3 500 salariés": skip a determiner and the figure that follows
-        while k + 1 < sent.end and (doc[k].pos_ == "DET" or doc[k].like_num or doc[k].is_space):
+        while k + 1 < sent.end and (doc[k].pos_ in ("DET", "ADJ") or doc[k].like_num or doc[k].is_space):
             k += 1
         nxt = doc[k]
         if nxt.pos_ in ("NOUN", "PROPN"):
@@ -457,8 +457,9 @@ def _predicate(anchor: Token) -> list[str]:
 def _quantity_modality(anchor: Token) -> str | None:
     token = anchor
     for _ in range(6):
+        passive = not any(c.dep_ == "aux:tense" for c in token.children)  # "estimées", not "a estimé"
         if token.pos_ in ("VERB", "ADJ", "NOUN") and token.lemma_ in REPORTED_PARTICIPLES and \
-                "Part" in token.morph.get("VerbForm"):
+                "Part" in token.morph.get("VerbForm") and passive:
             return "reported"
         if token.lemma_ in OPINION_VERBS and any(
             c.dep_.startswith("nsubj") and c.lower_ in ("je", "j'", "nous") for c in token.children

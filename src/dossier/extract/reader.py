@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from spacy.tokens import Doc, Span
 
 from ..article import Article, Block, Location
 from ..claims import Claim, Quantity, Speaker
-from ..slugs import unique
+from ..slugs import slugify, unique
 from .attribution import (
     PROMISE_VERBS,
     Attribution,
@@ -103,6 +105,10 @@ class ArticleReader:
                 if entity and entity not in entity_ids:
                     entity_ids.append(entity)
                 self.last_person = speaker
+            elif speaker.kind in ("organisation", "media"):
+                # "l'Organisation mondiale de la santé" as speaker: the entity of the same name
+                named = slugify(speaker.name)
+                entity = next((e for e in entity_ids if e == named or self.index.canonical(named) == e), None)
             speaker_model = Speaker(speaker.name, speaker.kind, entity)  # type: ignore[arg-type]
         quantities: list[Quantity] = []
         for quantity, _found in quantities_found:
@@ -134,7 +140,16 @@ class ArticleReader:
         return Location(1, 0, 0)
 
     def result(self, factory):
-        return factory(self.article, tuple(self.claims), self.index.to_entities(self.entity_ids))
+        claims = []
+        for claim in self.claims:
+            entities = tuple(dict.fromkeys(self.index.canonical(e) for e in claim.entities))
+            speaker = claim.speaker
+            if speaker is not None and speaker.entity:
+                speaker = replace(speaker, entity=self.index.canonical(speaker.entity))
+            claims.append(replace(claim, entities=entities, speaker=speaker))
+        used = {e for c in claims for e in c.entities} | {c.speaker.entity for c in claims
+                                                          if c.speaker and c.speaker.entity}
+        return factory(self.article, tuple(claims), self.index.to_entities(used))
 
 
 def _with_modality(quantity: Quantity, modality: str | None) -> Quantity:
