@@ -15,8 +15,8 @@ both see the same machine load:
   same edit in the Hugo page, `hugo` again (Hugo has no incremental mode for a
   plain build: it renders everything).
 
-Wall time, peak memory of the whole process tree (sampled every 20 ms) and of
-its largest process (getrusage) are recorded; the table shows medians and the
+Wall time, peak memory of the whole process tree (PSS, sampled every 50 ms) and
+of its largest process (getrusage) are recorded; the table shows medians and the
 dossier/Hugo ratios. Also timed: `dossier --help`; and checked: that a build
 never imports spaCy (a stand-in `spacy` package on PYTHONPATH records any import,
 in worker processes too). This machine is shared and noisy: compare ratios taken
@@ -56,15 +56,20 @@ EDIT_MARK = "Mise à jour du banc d'essai n°"
 @dataclass
 class Measure:
     seconds: float
-    tree_peak_mb: float  # sum of the RSS of the command and all its descendants, sampled
+    tree_peak_mb: float  # memory (PSS) of the command and all its descendants, sampled, at its peak
     largest_mb: float  # the largest single process (getrusage ru_maxrss)
     returncode: int
     stderr: str = ""
 
 
-def _tree_rss(root_pid: int, page: int) -> int:
+def _tree_memory(root_pid: int, page: int) -> int:
+    """Bytes of memory used by `root_pid` and its descendants now.
+
+    PSS (proportional set size) where the kernel gives it: forked workers share
+    their parent's pages copy-on-write, and summing plain RSS would count those
+    pages once per process. Falls back to RSS.
+    """
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
@@ -73,22 +78,34 @@ def _tree_rss(root_pid: int, page: int) -> int:
                 stat = handle.read()
         except OSError:
             continue
-        fields = stat[stat.rfind(b")") + 2:].split()
-        pid = int(name)
-        parents[pid] = int(fields[1])
-        rss[pid] = int(fields[21]) * page
-    total, todo, seen = 0, [root_pid], set()
+        parents[int(name)] = int(stat[stat.rfind(b")") + 2:].split()[1])
     children: dict[int, list[int]] = {}
     for pid, parent in parents.items():
         children.setdefault(parent, []).append(pid)
+    total, todo, seen = 0, [root_pid], set()
     while todo:
         pid = todo.pop()
         if pid in seen:
             continue
         seen.add(pid)
-        total += rss.get(pid, 0)
+        total += _process_memory(pid, page)
         todo += children.get(pid, [])
     return total
+
+
+def _process_memory(pid: int, page: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * page
+    except OSError:
+        return 0
 
 
 def measure(command: list[str], cwd: Path | None = None, env: dict | None = None) -> Measure:
@@ -101,9 +118,9 @@ def measure(command: list[str], cwd: Path | None = None, env: dict | None = None
         done = threading.Event()
 
         def sample() -> None:
-            while not done.wait(0.02):
+            while not done.wait(0.05):
                 with contextlib.suppress(Exception):  # a process vanished mid-read: skip the sample
-                    peak[0] = max(peak[0], _tree_rss(process.pid, page))
+                    peak[0] = max(peak[0], _tree_memory(process.pid, page))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -297,6 +314,8 @@ def run_size(claims: int, args, log) -> SizeResult:
         noop = measure(dossier_cmd)
         result.add("dossier_noop", noop)
         log(f"[{claims}] #{repeat + 1} dossier no-op  {noop.seconds:7.2f} s  rc={noop.returncode}")
+        if noop.returncode != 0:
+            log(noop.stderr)
 
         _, originals = edit_claim(dossier, hugo_dir, files, repeat)
         try:
@@ -307,6 +326,8 @@ def run_size(claims: int, args, log) -> SizeResult:
             result.add("dossier_edit", edit)
             log(f"[{claims}] #{repeat + 1} dossier edit   {edit.seconds:7.2f} s  rc={edit.returncode}"
                 f"{'' if found else '  (the edit is NOT in the site)'}")
+            if edit.returncode not in (0, 99):
+                log(edit.stderr)
             hugo_edit = measure(hugo_script or hugo_cmd)
             result.add("hugo_edit", hugo_edit)
             log(f"[{claims}] #{repeat + 1} hugo edit      {hugo_edit.seconds:7.2f} s")
