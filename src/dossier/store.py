@@ -94,6 +94,14 @@ def parse_yaml(text: str, shown: str) -> YamlDocument:
         data = builder.build()
     except yaml.MarkedYAMLError as error:
         raise DossierError(_syntax_problem(error, text, shown)) from None
+    except yaml.reader.ReaderError as error:
+        # A character YAML refuses (NUL, BEL, ...): reported by offset, shown by line and column.
+        before = text[: error.position]
+        line, column = before.count("\n") + 1, error.position - (before.rfind("\n") + 1) + 1
+        raise DossierError(Problem(shown, line, column,
+                                   f"control character U+{error.character:04X} is not allowed in YAML",
+                                   "remove it: an invisible character, often pasted from another program"
+                                   )) from None
     except yaml.YAMLError as error:
         raise DossierError(Problem(shown, None, None, f"YAML error: {error}")) from None
     finally:
