@@ -325,6 +325,20 @@ def test_two_named_sources_disagreeing_openly_is_no_finding(tmp_path):
     assert analyse(dossier) == ()
 
 
+def test_figures_of_other_periods_or_known_only_by_their_verb_are_no_finding(tmp_path):
+    text = ["Les prix ont augmenté de 2,3 % en octobre.", "En septembre, les prix ont augmenté de 2,1 %.",
+            "Les prix devraient augmenter de 1,8 % l'an prochain.", "Les loyers ont augmenté de 4 %.",
+            "Les loyers augmentent de 3 % cette année."]
+    dossier = build(tmp_path, text, [
+        {"text": text[0], "quantities": [Q("2,3 %", value=2.3, unit="%", counts="prix", counted=["prix"])]},
+        {"text": text[1], "quantities": [Q("2,1 %", value=2.1, unit="%", counts="prix", counted=["prix"])]},
+        {"text": text[2], "quantities": [Q("1,8 %", value=1.8, unit="%", counts="prix", counted=["prix"])]},
+        {"text": text[3], "quantities": [Q("4 %", value=4, unit="%", predicate=["augmenter"])]},
+        {"text": text[4], "quantities": [Q("3 %", value=3, unit="%", predicate=["augmenter"])]},
+    ])
+    assert analyse(dossier) == ()
+
+
 def test_promised_then_told_as_done(tmp_path):
     text = ["Le ministre a promis la livraison de 300 bus électriques.",
             "La ville aurait reçu 300 bus électriques."]
@@ -563,8 +577,8 @@ def test_seed_snapshot_is_untouched_by_analysis(tmp_path):
 def test_hand_corrected_topic_is_what_counts(tmp_path):
     text = ["Le club compte 400 adhérents.", "L'association revendique 650 membres."]
     dossier = build(tmp_path, text, [
-        {"text": text[0], "quantities": [Q("400", value=400, counted=["adhérent"])]},
-        {"text": text[1], "quantities": [Q("650", value=650, counted=["membre"])]},
+        {"text": text[0], "quantities": [Q("400", value=400, counts="adhérents", counted=["adhérent"])]},
+        {"text": text[1], "quantities": [Q("650", value=650, counts="membres", counted=["membre"])]},
     ])
     assert analyse(dossier) == ()
     path = tmp_path / "claims" / "a" / "c2.yaml"

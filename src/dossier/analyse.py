@@ -44,7 +44,7 @@ from .article import Location
 from .claims import MODALITIES, Claim, Quantity
 from .errors import DossierError, Problem, did_you_mean
 from .load import Dossier
-from .relative_dates import WEEKDAYS, DateIssue, date_issues
+from .relative_dates import MONTHS, WEEKDAYS, DateIssue, date_issues
 from .slugs import is_slug, slugify
 from .store import read_yaml
 
@@ -114,7 +114,7 @@ def analyse_with_problems(dossier: Dossier) -> tuple[tuple[Finding, ...], list[P
         claims_of.setdefault(claim.article, []).append(claim)
     for slug, article in dossier.articles.items():
         claims = claims_of.get(slug, [])
-        found += _figures(slug, claims, places, language)
+        found += _figures(slug, claims, places, article.published, language)
         found += _dates(slug, claims, article.published, language)
         found += _sourcing(slug, claims, article, language)
     found = [_typeset(f, language) for f in _unique_ids(found)]
@@ -360,7 +360,26 @@ def _key_order(key: tuple[str, frozenset[str]]) -> tuple:
 _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
-def _comparable(a: _Figure, b: _Figure, places: set[str]) -> bool:
+_NEXT_YEAR_RE = re.compile(r"\b(?:l['’]\s*an|l['’]\s*année)\s+prochaine?\b", re.IGNORECASE)
+_LAST_YEAR_RE = re.compile(r"\b(?:l['’]\s*an|l['’]\s*année)\s+(?:dernière|dernier|passée|passé)\b",
+                           re.IGNORECASE)
+_MONTH_RE = re.compile(r"\b(" + "|".join(MONTHS) + r")\b", re.IGNORECASE)
+
+
+def _periods(claim: Claim, published: date | None) -> tuple[set[int], set[str]]:
+    """The years and months a claim's figures are about; no year named means the year of publication."""
+    years = {int(y) for y in _YEAR_RE.findall(claim.text)}
+    if published is not None:
+        if _NEXT_YEAR_RE.search(claim.text):
+            years.add(published.year + 1)
+        if _LAST_YEAR_RE.search(claim.text):
+            years.add(published.year - 1)
+        if not years:
+            years.add(published.year)
+    return years, {m.lower() for m in _MONTH_RE.findall(claim.text)}
+
+
+def _comparable(a: _Figure, b: _Figure, places: set[str], published: date | None = None) -> bool:
     if a.claim.key == b.claim.key:
         return False  # "passé de 12 à 30" in one sentence is a change, not a contradiction
     if a.part or b.part:
@@ -372,9 +391,11 @@ def _comparable(a: _Figure, b: _Figure, places: set[str]) -> bool:
     speaker_a, speaker_b = _speaker_name(a.claim), _speaker_name(b.claim)
     if speaker_a and speaker_b and speaker_a != speaker_b:
         return False  # "10 000 selon la police, 25 000 selon les organisateurs": sources differ, openly
-    years_a, years_b = set(_YEAR_RE.findall(a.claim.text)), set(_YEAR_RE.findall(b.claim.text))
+    (years_a, months_a), (years_b, months_b) = _periods(a.claim, published), _periods(b.claim, published)
     if years_a and years_b and not years_a & years_b:
-        return False  # figures of different years
+        return False  # figures of different years ("en 2022", "l'an prochain")
+    if months_a and months_b and not months_a & months_b:
+        return False  # of different months ("en septembre", "en octobre")
     if not a.qualifiers and not b.qualifiers:
         # "12 morts" and "3 morts" say nothing of whose: only claims about the same place compare.
         places_a, places_b = _places(a, places), _places(b, places)
@@ -452,15 +473,26 @@ def _factual(modality: str) -> bool:
     return modality in ("asserted", "reported")
 
 
-def _figures(slug: str, claims: list[Claim], places: set[str], language: str) -> list[Finding]:
+def _named(figure: _Figure) -> bool:
+    """Whether the article names what the figure counts (a noun, or a toll: "ont perdu la vie").
+
+    A figure known only by its verb ("les prix ont augmenté de 2,3 %") is too vague to be
+    said to contradict another: it is still compared for framing."""
+    return bool(figure.quantity.counts) or figure.measure in topics.PERSON_MEASURES
+
+
+def _figures(slug: str, claims: list[Claim], places: set[str], published: date | None,
+             language: str) -> list[Finding]:
     figures = [f for c in claims for f in _claim_figures(c)]
     clusters = _clusters(figures)
     casualties = [f for f in figures if f.measure == topics.CASUALTIES]
     findings = []
     for cluster in clusters:
-        pairs = [(a, b) for i, a in enumerate(cluster) for b in cluster[i + 1:] if _comparable(a, b, places)]
-        conflicts = [(a, b) for a, b in pairs if _conflict(a, b, places)]
-        two = [(a, b) for a, b in pairs if _tension(a, b, places)]
+        pairs = [(a, b) for i, a in enumerate(cluster) for b in cluster[i + 1:]
+                 if _comparable(a, b, places, published)]
+        named = [(a, b) for a, b in pairs if _named(a) and _named(b)]
+        conflicts = [(a, b) for a, b in named if _conflict(a, b, places)]
+        two = [(a, b) for a, b in named if _tension(a, b, places)]
         topic = cluster[0].topic if len({f.topic for f in cluster}) == 1 else _cluster_topic(cluster)
         measure = cluster[0].measure
         related: list[_Figure] = []
