@@ -36,7 +36,6 @@ PROMISE_VERBS = frozenset({"promettre", "jurer", "engager"})
 # Participles whose agent ("diffusées par X") is the origin of what is shown.
 DISSEMINATION_VERBS = frozenset({"diffuser", "publier", "relayer", "communiquer", "rapporter",
                                  "révéler", "transmettre", "montrer", "filmer"})
-ATTRIBUTION_PREPOSITIONS = ("selon", "d'après", "d’après", "de source")
 AI_CUES = ("intelligence artificielle", " ia ", "chatbot", "moteur", "agent conversationnel",
            "modèle de langage", "algorithme", "assistant virtuel", "robot conversationnel")
 ANONYMOUS_HEADS = frozenset({"source", "responsable", "fonctionnaire", "diplomate", "officiel",

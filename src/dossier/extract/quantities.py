@@ -85,7 +85,6 @@ class Found:
     unit: str | None = None
     spelled: bool = False
     counted: Token | None = None
-    counted_end: int | None = None
     anchor: Token | None = None
     modality: str | None = None
     extra: dict = field(default_factory=dict)
@@ -391,7 +390,7 @@ def _compact_phrase_end(head: Token) -> int:
 
 
 def _counted_noun(item: Found, sent: Span) -> Token | None:
-    doc = item.extra.get("doc") or sent.doc
+    doc = sent.doc
     end = item.end
     if end < sent.end and doc[end].lower_ in ("de", "d'", "des", "du", "d’") and end + 1 < sent.end:
         k = end + 1

@@ -34,7 +34,6 @@ class ArticleReader:
         self.ids: set[str] = set()
         self.entity_ids: set[str] = set()
         self.last_person: Attribution | None = None
-        self.last_person_name: str | None = None
 
     def read_block(self, block: Block, doc: Doc, offset: int = 0) -> None:
         """Read one parsed paragraph (or a piece of it starting at `offset` in the block)."""
