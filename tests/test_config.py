@@ -96,7 +96,8 @@ def test_scale_mistakes():
         f"{line + 4}:21: unknown verdict key 'colour'; did you mean 'color'?",
         f"{line + 5}:18: label must be text, or a mapping of language to text; e.g. label: {{fr: Plutôt vrai,"
         " en: Mostly true}",
-        f"{line + 6}:8: verdict id 'True' must be lower-case letters, digits and hyphens; e.g. id: true",
+        f"{line + 6}:8: verdict id true is read by YAML as true/false, not as text; put quotes around it:"
+        " id: 'true'",
         f"{line}:1: the scale needs an 'unverified' step; new claims start as unverified",
     ]
 

@@ -221,6 +221,11 @@ def _parse_scale(doc: YamlDocument, items: list) -> tuple[tuple[Verdict, ...], l
                     (*where, key, "<key>"), f"unknown verdict key '{key}'",
                     did_you_mean(str(key), allowed) or f"allowed: {', '.join(allowed)}"))
         verdict_id = item["id"]
+        if isinstance(verdict_id, bool):
+            word = str(verdict_id).lower()
+            problems.append(doc.problem((*where, "id"), f"verdict id {word} is read by YAML as true/false,"
+                                        " not as text", f"put quotes around it: id: '{word}'"))
+            continue
         # Verdict ids become page URLs and CSS classes: keep them plain.
         if not isinstance(verdict_id, str) or not is_slug(verdict_id):
             problems.append(doc.problem(
