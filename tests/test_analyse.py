@@ -205,6 +205,26 @@ def test_fraction_is_taken_of_the_figure_of_its_claim(tmp_path):
     assert "300" in finding.message  # half of 600, outside 100-150
 
 
+def test_fraction_of_a_figure_in_the_sentence_before(tmp_path):
+    # The extractor may cut a quote into two claims: the whole is then in the claim before.
+    line = ("Sur les 12 000 soldats envoyés, plus de 4 000 ont perdu la vie. "
+            "Je pense que les deux tiers sont morts.")
+    first, second = line.split(". ", 1)
+    dossier = build(tmp_path, [line, "Les pertes sont estimées entre 4 000 et 6 000 morts."], [
+        {"text": first + ".", "quantities": [
+            Q("12 000", value=12000, counts="soldats", counted=["soldat"], predicate=["envoyer"]),
+            Q("plus de 4 000", "at_least", value=4000, predicate=["perdre", "vie"])]},
+        {"text": second, "quantities": [Q("les deux tiers", "fraction", numerator=2, denominator=3,
+                                          predicate=["mort"])]},
+        {"text": "Les pertes sont estimées entre 4 000 et 6 000 morts.",
+         "quantities": [Q("entre 4 000 et 6 000", "range", low=4000, high=6000, counts="morts",
+                          counted=["mort"])]},
+    ])
+    (finding,) = analyse(dossier)
+    assert finding.claims == ("a/c1", "a/c2", "a/c3")
+    assert "(≈ 8 000)" in " ".join(finding.message.split())
+
+
 def test_fraction_within_range_is_no_finding(tmp_path):
     dossier = build(tmp_path, [
         "Entre 250 et 350 ouvriers ont été tués.",

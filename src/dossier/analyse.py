@@ -274,22 +274,31 @@ def _interval(q: Quantity, base: float | None) -> tuple[float, float, float | No
     return v * (1 - EXACT_TOLERANCE), v * (1 + EXACT_TOLERANCE), v  # exact, ratio
 
 
-def _claim_figures(claim: Claim) -> list[_Figure]:
-    """The comparable figures of one claim, topics completed from the claim itself."""
-    raw: list[tuple[int, Quantity, str]] = []
+_Raw = tuple[int, Quantity, str, str, frozenset]  # index, quantity, topic, measure, qualifiers
+
+
+def _raw_figures(claim: Claim) -> list[_Raw]:
+    raw = []
     for index, q in enumerate(claim.quantities):
         topic = q.topic or topics.topic_from_text(q.counts)
         if topic and topic != "x":
-            raw.append((index, q, topic))
-    parsed = {index: topics.split_topic(topic) for index, _, topic in raw}
+            raw.append((index, q, topic, *topics.split_topic(topic)))
+    return raw
+
+
+def _claim_figures(claim: Claim, earlier: list[_Raw] = ()) -> list[_Figure]:  # type: ignore[assignment]
+    """The comparable figures of one claim, topics completed from the claim itself, or else from
+    the claims before it in the same paragraph (`earlier`, nearest last)."""
+    raw = _raw_figures(claim)
     figures = []
-    for index, q, topic in raw:
-        measure, qualifiers = parsed[index]
+    for index, q, topic, measure, qualifiers in raw:
+        before_it = [r for r in raw if r[0] < index]
+        others = [r for r in raw if r[0] != index] + list(reversed(earlier))
         if measure in topics.PERSON_MEASURES and not qualifiers:
             # "sur les 12 000 Nord-Coréens, plus de 4 000 ont perdu la vie": the dead are of the
-            # people the same claim counts.
-            for other, (o_measure, o_qualifiers) in parsed.items():
-                if other != index and o_measure in topics.PERSON_MEASURES and o_qualifiers:
+            # people the same claim (or the sentence before) counts.
+            for _, _, _, o_measure, o_qualifiers in others:
+                if o_measure in topics.PERSON_MEASURES and o_qualifiers:
                     qualifiers = o_qualifiers
                     topic = topics.SEPARATOR.join([measure, *sorted(qualifiers)])
                     break
@@ -297,8 +306,8 @@ def _claim_figures(claim: Claim) -> list[_Figure]:
         if q.qualifier == "fraction":
             # The whole a fraction is taken of: the nearest figure before it that counts
             # something else ("les deux tiers" of "les 12 000 Nord-Coréens").
-            for other, oq, _ in reversed(raw):
-                if (other < index and parsed[other][0] != measure and oq.value is not None
+            for _, oq, _, o_measure, _ in [*reversed(before_it), *reversed(earlier)]:
+                if (o_measure != measure and oq.value is not None
                         and oq.qualifier in ("exact", "approx", "at_least")):
                     base = float(oq.value)
                     break
@@ -483,7 +492,12 @@ def _named(figure: _Figure) -> bool:
 
 def _figures(slug: str, claims: list[Claim], places: set[str], published: date | None,
              language: str) -> list[Finding]:
-    figures = [f for c in claims for f in _claim_figures(c)]
+    figures: list[_Figure] = []
+    paragraph: dict[int, list[_Raw]] = {}  # line -> figures of the claims read so far on it
+    for claim in claims:
+        earlier = paragraph.setdefault(claim.location.line, [])
+        figures += _claim_figures(claim, earlier)
+        earlier += _raw_figures(claim)
     clusters = _clusters(figures)
     casualties = [f for f in figures if f.measure == topics.CASUALTIES]
     findings = []
