@@ -575,6 +575,28 @@ def test_bad_findings_file_fails_analysis_and_check(tmp_path):
     assert any(p.path == "findings.yaml" and p.severity == "error" for p in check_dossier(tmp_path))
 
 
+def test_the_published_schema_agrees_with_the_reader(tmp_path):
+    import json
+
+    import jsonschema
+
+    from dossier.analyse import DECISION_STATUSES
+
+    schema = json.loads((Path(__file__).parents[1] / "schema" / "findings.schema.json").read_text())
+    assert schema["additionalProperties"]["properties"]["status"]["enum"] == list(DECISION_STATUSES)
+    good = "a-b:\n  status: dismissed\n  note: |\n    *why*\nc: {status: confirmed}\n"
+    bad = ("a-b:\n  status: maybe\n", "a-b: {note: x}\n", "A B: {status: open}\n",
+           "a-b: {status: open, why: x}\n")
+    (tmp_path / "findings.yaml").write_text(good, encoding="utf-8")
+    jsonschema.validate(yaml.safe_load(good), schema)
+    assert load_decisions(tmp_path)[1] == []
+    for text in bad:
+        (tmp_path / "findings.yaml").write_text(text, encoding="utf-8")
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(yaml.safe_load(text), schema)
+        assert [p.severity for p in load_decisions(tmp_path)[1]] == ["error"]
+
+
 def test_unknown_finding_id_is_a_warning_with_a_suggestion(tmp_path):
     dossier = _two_tolls(tmp_path)
     (finding,) = analyse(dossier)
