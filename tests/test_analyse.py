@@ -433,13 +433,15 @@ def test_stale_and_wrong_dates(tmp_path):
     text = ["D'autres livraisons sont prévues d'ici la fin de l'été.",
             "Le chantier sera terminé d'ici mars.",
             "Une réunion se tiendra lundi 20 novembre.",
-            "L'été dernier, la ville a connu une sécheresse."]
+            "L'été dernier, la ville a connu une sécheresse.",
+            "La conférence se tiendra le 3 octobre 2025."]
     dossier = build(tmp_path, text, [{"text": t} for t in text])
     findings = analyse(dossier)
-    assert kinds(findings) == ["stale-date", "stale-date"]
-    stale, weekday = findings
+    assert kinds(findings) == ["stale-date", "stale-date", "stale-date"]
+    stale, weekday, past = findings
     assert stale.claims == ("a/c1",) and "22 septembre 2025" in stale.message
     assert weekday.claims == ("a/c3",) and "jeudi" in weekday.message
+    assert past.claims == ("a/c5",) and "annonce comme à venir le 3 octobre 2025" in past.message
 
 
 def test_the_same_words_in_july_are_no_finding(tmp_path):

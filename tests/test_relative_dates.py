@@ -65,3 +65,20 @@ def test_weekday_check_uses_the_nearest_year():
 def test_winter_runs_over_the_new_year():
     first, last = period_bounds("hiver", 2025)
     assert first == date(2025, 12, 21) and last == date(2026, 3, 19)
+
+
+def test_a_dated_plan_already_past():
+    (issue,) = date_issues("La conférence se tiendra le 3 octobre 2025.", NOVEMBER)
+    assert issue.reason == "past-date" and issue.meant == date(2025, 10, 3) and issue.alternative is None
+    (issue,) = date_issues("La conférence se tiendra le 3 octobre.", NOVEMBER)
+    assert issue.alternative == date(2026, 10, 3)  # read as next year, it would be far off
+
+
+@pytest.mark.parametrize("text", [
+    "La conférence se tiendra le 3 mars.",  # next March
+    "Après l'attaque du 3 octobre, la ville renforcera sa sécurité.",  # a past event, not a plan
+    "Le chantier débutera le lundi 1er décembre.",
+    "La réunion aura lieu le 20 novembre 2025.",
+])
+def test_dated_plans_that_fit(text):
+    assert date_issues(text, NOVEMBER) == []

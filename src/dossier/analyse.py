@@ -603,6 +603,8 @@ _TEXT = {
         "stale": "« {surface} » désigne le {meant}, déjà passé à la publication ({published}) ; "
                  "lu comme le {alternative}, ce serait dans plus de six mois : le texte semble "
                  "antérieur à sa date de publication",
+        "past": "« {surface} » annonce comme à venir le {meant}, déjà passé à la publication "
+                "({published}) : le texte semble antérieur à sa date de publication",
         "weekday": "« {surface} » : le {date} était un {actual}, pas un {stated}",
         "anonymous": "Attribué à une source anonyme (« {name} ») : impossible à vérifier ou à recouper.",
         "ai": "Un système d'intelligence artificielle (« {name} ») est cité comme une autorité : "
@@ -629,6 +631,8 @@ _TEXT = {
         "stale": "\u201c{surface}\u201d means {meant}, already past at publication ({published}); "
                  "read as {alternative}, it would be more than six months away: the text seems "
                  "older than its publication date",
+        "past": "\u201c{surface}\u201d announces {meant} as still to come, though it had passed at "
+                "publication ({published}): the text seems older than its publication date",
         "weekday": "\u201c{surface}\u201d: {date} was a {actual}, not a {stated}",
         "anonymous": "Attributed to an anonymous source (\u201c{name}\u201d): it cannot be checked "
                      "or cross-checked.",
@@ -861,6 +865,9 @@ def _dates(slug: str, claims: list[Claim], published: date | None, language: str
             message = text["weekday"].format(surface=issue.surface, date=_date(issue.meant, language),
                                              actual=names[issue.meant.weekday()],
                                              stated=names[issue.stated_weekday or 0])
+        elif issue.alternative is None:
+            message = text["past"].format(surface=issue.surface, meant=_date(issue.meant, language),
+                                          published=_date(published, language))
         else:
             message = text["stale"].format(surface=issue.surface, meant=_date(issue.meant, language),
                                            published=_date(published, language),

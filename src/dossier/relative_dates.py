@@ -46,6 +46,16 @@ _FUTURE_RE = re.compile(
     r"|\w+(?:era|eront|ira|iront|dra|dront))\b",
     re.IGNORECASE,
 )
+# A dated plan: "se tiendra le 3 octobre", "prévue pour le 12 mars 2025", "d'ici le 1er juin".
+_PLANNED_DATE_RE = re.compile(
+    r"\b(?P<trigger>d" + _APOS + r"ici\s+le|avant\s+le|dès\s+le|à\s+partir\s+du|jusqu" + _APOS
+    + r"au|prévue?s?\s+(?:pour\s+)?le|(?:aura|auront)\s+lieu\s+le|se\s+tiendr(?:a|ont)\s+le"
+    r"|(?:commencera|commenceront|débutera|débuteront|ouvrira|ouvriront|s" + _APOS
+    + r"achèvera|sera\s+livrée?|seront\s+livrée?s)\s+le)"
+    r"\s+(?:(?:" + "|".join(WEEKDAYS) + r")\s+)?(?P<day>\d{1,2}|1er)\s+(?P<month>" + "|".join(MONTHS)
+    + r")(?:\s+(?P<year>\d{4}))?\b",
+    re.IGNORECASE,
+)
 _WEEKDAY_DATE_RE = re.compile(
     r"\b(?P<weekday>" + "|".join(WEEKDAYS) + r")\s+(?P<day>\d{1,2}|1er)\s+(?P<month>" + "|".join(MONTHS)
     + r")(?:\s+(?P<year>\d{4}))?\b",
@@ -115,8 +125,20 @@ def date_issues(text: str, published: date, forward: bool = False) -> list[DateI
                 deadlines.append(match)
     lowered = text.lower()
     has_weekday = any(day in lowered for day in WEEKDAYS)
-    if not deadlines and not has_weekday:
+    if not deadlines and not has_weekday and not _CALENDAR_WORD_RE.search(text):
         return issues
+    for match in _PLANNED_DATE_RE.finditer(text):
+        day = 1 if match.group("day").lower() == "1er" else int(match.group("day"))
+        month = _month(match.group("month"))
+        meant = _safe_date(int(match.group("year") or published.year), month, day)
+        if meant is None or meant >= published:
+            continue
+        following = None
+        if not match.group("year"):
+            following = _safe_date(published.year + 1, month, day)
+            if following is None or following - published <= NATURAL_HORIZON:
+                continue  # "le 3 mars" said in November: next March
+        issues.append(DateIssue(match.group(0), match.start(), match.end(), "past-date", meant, following))
     future = forward or bool(_FUTURE_RE.search(text))
     for match in deadlines:
         after = (match.group("after") or "").strip().lower()
