@@ -129,3 +129,12 @@ def test_an_ai_system_named_in_the_phrase_is_an_ai_speaker(nlp):
                      " 50 000 habitants.")
     assert (claim.speaker.name, claim.speaker.kind) == ("Zéphyr (NovaTech)", "ai")
     assert claim.speaker.entity is None  # a machine is not a person entity
+
+
+def test_an_institution_named_by_a_place_speaks_as_an_organisation(nlp):
+    claim = one(nlp, "Le Pentagone affirme : « Aucune frappe n'a visé des civils. »")
+    assert (claim.speaker.name, claim.speaker.kind, claim.kind) == ("Pentagone", "organisation", "quote")
+    source = one(nlp, "Interrogé par Le Monde, le ministre Paul Henry a estimé que la croissance"
+                      " atteindrait 1,5 %.")
+    assert "le-monde" in source.entities  # the article is part of a newspaper's name
+    assert (source.speaker.name, source.verb) == ("Paul Henry", "estimer")

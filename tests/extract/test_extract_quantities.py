@@ -121,3 +121,12 @@ def test_fraction_of_a_figure_counts_what_the_figure_counts(parse):
 def test_coordinated_figures_are_separate(parse):
     found = quantities(parse, "Le bilan s'élève à 132 morts et 2 400 blessés.")
     assert [(q.value, q.counts) for q in found] == [(132, "morts"), (2400, "blessés")]
+
+
+def test_qualifier_after_an_elided_que_and_unit_after_a_narrow_space(parse):
+    quantity = only(parse, "Le ministère a indiqué qu'environ 250 000 personnes avaient manifesté.")
+    assert (quantity.value, quantity.qualifier) == (250_000, "approx")
+    percent = only(parse, "Les prix ont connu une hausse de 5\u202f% sur un an.")
+    assert (percent.value, percent.unit) == (5, "%")
+    euros = only(parse, "Au total, 20 000 € d'amendes ont été infligées.")
+    assert (euros.value, euros.unit, euros.counts) == (20_000, "€", "amendes")

@@ -186,6 +186,9 @@ def speaker_kind(tokens: list[Token], known: str | None = None) -> str:
     if any(t.ent_type_ == "ORG" for t in tokens) or head.lemma_.lower() in ORGANISATION_HEADS:
         return "organisation"
     if has_name:
+        named = [t for t in tokens if t.ent_type_]
+        if named and all(t.ent_type_ in ("LOC", "ORG") for t in named):
+            return "organisation"  # "le Pentagone", "le Kremlin": an institution speaking
         return "person" if head.pos_ == "PROPN" else "organisation"
     return "unknown"
 

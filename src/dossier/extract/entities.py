@@ -59,7 +59,8 @@ def clean_name(text: str, label: str) -> str:
     name = " ".join(text.replace("\u00a0", " ").split()).strip(" ,;:.«»\"“”()")
     if label == "LOC":
         name = PLACE_PREFIX.sub("", name)
-    name = LEADING_ARTICLE.sub("", name) if label != "PER" else name
+    # "la Russie" -> Russie, but "Le Monde" (an organisation) keeps the article of its name
+    name = LEADING_ARTICLE.sub("", name) if label == "LOC" else name
     return name.strip()
 
 

@@ -224,16 +224,20 @@ def _looks_like_year(doc, start: int, end: int, text: str, value: float) -> bool
     return following is None or following.pos_ not in ("NOUN", "PROPN") or following.lower_ in UNITS
 
 
+def _words_apart(text: str) -> str:
+    """'jusqu'à', "qu'environ", "d’" -> words split after each apostrophe, one space apart."""
+    return " ".join(text.replace("’", "'").replace("'", "' ").split())
+
+
 def _left_text(doc, start: int, sent: Span, words: int = 5) -> str:
-    return " ".join(t.lower_ for t in doc[max(sent.start, start - words): start]).replace(" '", "'") \
-        .replace("' ", "'").replace("’", "'")
+    return _words_apart(" ".join(t.lower_ for t in doc[max(sent.start, start - words): start]))
 
 
 def _match_before(left: str) -> tuple[str, str] | None:
-    padded = " " + left.replace("d' ", "d'")
+    padded = " " + left
     best = None
     for phrase, qualifier in QUALIFIER_BEFORE:
-        matches = padded.endswith(" " + phrase) or padded.endswith(" " + phrase.replace("'", "' "))
+        matches = padded.endswith(" " + _words_apart(phrase))
         if matches and (best is None or len(phrase) > len(best[0])):
             best = (phrase, qualifier)
     return best
@@ -331,7 +335,13 @@ def read_quantities(sent: Span) -> list[Found]:
                         item.end += len(phrase.split())
                         break
         # Units: "40 %", "40 pour cent", "5 millions d'euros".
-        if item.end < sent.end:
+        # "5\u202f%": a narrow no-break space between the figure and its unit
+        spaced_unit = item.end + 1 < sent.end and doc[item.end].is_space \
+            and doc[item.end + 1].lower_ in UNITS and doc[item.end + 1].lower_ != "pour"
+        if spaced_unit:
+            item.unit = UNITS[doc[item.end + 1].lower_]
+            item.end += 2
+        if item.end < sent.end and item.unit is None:
             word = doc[item.end].lower_
             per_cent = word == "pour" and item.end + 1 < sent.end and doc[item.end + 1].lower_ == "cent"
             if word == "%" or per_cent:
