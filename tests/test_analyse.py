@@ -300,6 +300,19 @@ def test_figures_that_agree_are_no_finding(tmp_path):
     assert analyse(dossier) == ()
 
 
+def test_a_round_figure_is_a_rounded_one(tmp_path):
+    text = ["Le séisme a fait 3 000 morts.", "Le bilan officiel est de 2 947 morts.",
+            "Un dernier bilan fait état de 2 500 morts."]
+    dossier = build(tmp_path, text, [
+        {"text": t, "quantities": [Q(n, value=int(n.replace(" ", "")), counts="morts", counted=["mort"])]}
+        for t, n in zip(text, ("3 000", "2 947", "2 500"), strict=True)
+    ])
+    (finding,) = analyse(dossier)  # 3 000 and 2 947 agree; 2 500 agrees with neither
+    message = " ".join(finding.message.split())
+    assert "« 3 000 » et « 2 500 »" in message and "« 2 947 » et « 2 500 »" in message
+    assert "« 3 000 » et « 2 947 »" not in message
+
+
 def test_different_places_different_years_different_units_are_no_finding(tmp_path):
     text = ["À Valmont, deux personnes sont mortes.", "À Brissac, cinq personnes sont mortes.",
             "En 2022, 300 écoles ont fermé.", "En 2024, 450 écoles ont fermé.",

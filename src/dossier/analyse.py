@@ -59,6 +59,7 @@ DECISION_STATUSES: tuple[str, ...] = ("confirmed", "dismissed", "open")
 EXACT_TOLERANCE = 0.01
 APPROX_TOLERANCE = 0.10
 FRACTION_TOLERANCE = 0.05
+ROUNDING_CAP = 0.05  # "3 000" may stand for 2 947, not for 2 500
 # "plus de 10 000" next to "12 000": compatible, but two different figures for one count.
 FLOOR_GAP = 1.15
 
@@ -270,8 +271,21 @@ def _interval(q: Quantity, base: float | None) -> tuple[float, float, float | No
     if q.qualifier == "at_most":
         return -math.inf, v, v
     if q.qualifier == "approx":
-        return v * (1 - APPROX_TOLERANCE), v * (1 + APPROX_TOLERANCE), v
-    return v * (1 - EXACT_TOLERANCE), v * (1 + EXACT_TOLERANCE), v  # exact, ratio
+        margin = abs(v) * APPROX_TOLERANCE
+    else:  # exact, ratio: a round figure is a rounded one ("3 000" for 2 947), within reason
+        margin = min(max(abs(v) * EXACT_TOLERANCE, _rounding(v)), abs(v) * ROUNDING_CAP)
+    return v - margin, v + margin, v
+
+
+def _rounding(value: float) -> float:
+    """Half the unit a figure is rounded to: 3 000 -> 500, 12 500 -> 50, 2 947 -> 0.5."""
+    if not value or not float(value).is_integer():
+        return 0.0
+    number, unit = abs(int(value)), 1
+    while number % 10 == 0:
+        number //= 10
+        unit *= 10
+    return unit / 2
 
 
 _Raw = tuple[int, Quantity, str, str, frozenset]  # index, quantity, topic, measure, qualifiers
