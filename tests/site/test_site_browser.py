@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import BuiltSite, ServedSite, serve_folder
+from sitebuild import BuiltSite, ServedSite, serve_folder
 
 from dossier.render.pages import article_path, claim_path
 

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import feedparser
 import sitecheck
-from conftest import BuiltSite
+from sitebuild import BuiltSite
 
 from dossier.config import Verdict
 from dossier.render.pages import claim_path

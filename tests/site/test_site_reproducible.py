@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_DOSSIER, SOURCE_DATE_EPOCH, copy_dossier, run_build
+from sitebuild import FIXTURE_DOSSIER, SOURCE_DATE_EPOCH, copy_dossier, run_build
 
 from dossier.render.text import long_date
 

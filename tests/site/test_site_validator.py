@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import sitecheck
-from conftest import BuiltSite
+from sitebuild import BuiltSite
 
 CANARY = ('<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>canari</title></head>'
           '<body><p><b>pas fermé</p><img src="x.png"></body></html>\n')
