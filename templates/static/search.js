@@ -1,8 +1,13 @@
 // Optional search on top of a site that reads without JavaScript.
+// A big dossier's index comes in shards: data-bundles lists the extra ones to merge.
 window.addEventListener("DOMContentLoaded", function () {
   if (typeof PagefindUI === "undefined") return;
-  // The index stores root-relative URLs ("/claims/..."); search.html sits at the site's root,
-  // so its folder is the base: results then work under any sub-path, not only at "/".
-  var base = new URL("./", document.baseURI).pathname;
-  new PagefindUI({ element: "#search", baseUrl: base, showSubResults: true, showImages: false });
+  var element = document.getElementById("search");
+  var bundles = (element.getAttribute("data-bundles") || "").split(" ").filter(Boolean);
+  new PagefindUI({
+    element: "#search",
+    showSubResults: true,
+    showImages: false,
+    mergeIndex: bundles.map(function (path) { return { bundlePath: path }; }),
+  });
 });

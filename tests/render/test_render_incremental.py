@@ -213,3 +213,24 @@ def test_parallel_rendering_gives_the_same_bytes(dossier_dir: Path, tmp_path: Pa
     parallel = build_site(dossier_dir, output=tmp_path / "parallel", clean=True)
     assert serial.pages == parallel.pages
     assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
+
+
+def test_search_index_in_shards_reindexes_only_changed_shards(dossier_dir: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from dossier.render import search
+
+    monkeypatch.setattr(search, "SHARD_PAGES", 4)  # transparency pages | the article and its claims
+    build_site(dossier_dir)
+    site = dossier_dir / "site"
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert (site / "pagefind-shards" / "2" / "pagefind.js").is_file()
+    assert 'data-bundles="../pagefind-shards/2/"' in (site / "search.html").read_text()
+    before = stamps(site)
+    path = dossier_dir / CLAIMS / "evacues-400-600.yaml"
+    path.write_text(path.read_text().replace("Aucune source publique", "Aucune source officielle"))
+    build_site(dossier_dir)
+    written = changed(before, stamps(site))
+    assert any(p.startswith("pagefind-shards/2/") for p in written)
+    assert not any(p.startswith("pagefind/") for p in written)  # the other shard is left alone
+    build_site(dossier_dir, output=tmp_path / "clean", clean=True)
+    assert tree(site) == tree(tmp_path / "clean")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import pickle
 import posixpath
@@ -178,16 +179,22 @@ def build_site(root: Path, output: Path | None = None, strict: bool = False,
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
-    html_state = _fingerprint([entries[p.path].digest for p in plan.pages], config.language)
     if config.search:
-        if html_state != cache.search or not (output / "pagefind" / "pagefind.js").is_file():
-            from .search import build_index
+        from .search import build_index, shard_fingerprints
 
-            build_index(output, config.language)
-        cache.search = html_state
+        digests = {path: entry.digest for path, entry in entries.items()}
+        wanted = shard_fingerprints(plan.search_shards, digests, config.language)
+        try:
+            done = json.loads(cache.search) if cache.search else {}
+        except ValueError:
+            done = {}
+        done = build_index(output, config.language, plan.search_shards, wanted,
+                           done if isinstance(done, dict) else {})
+        cache.search = json.dumps(done, sort_keys=True)
     else:
-        if (output / "pagefind").exists():
-            shutil.rmtree(output / "pagefind")
+        for folder in ("pagefind", "pagefind-shards"):
+            if (output / folder).exists():
+                shutil.rmtree(output / folder)
         cache.search = ""
     phase("search")
     cache.entries = entries
@@ -404,7 +411,8 @@ def _commit(output: Path, staging: Path, staged: list[str], entries: dict[str, E
     # build anything else in the folder (it holds a previous site, checked above).
     candidates = set(before) - set(entries) if before else {
         p.relative_to(output).as_posix() for p in output.rglob("*")
-        if p.is_file() and not p.relative_to(output).as_posix().startswith("pagefind/")}
+        if p.is_file() and not p.relative_to(output).as_posix().startswith(("pagefind/",
+                                                                              "pagefind-shards/"))}
     deleted = 0
     folders = set()
     for rel in sorted(candidates - set(entries)):

@@ -53,6 +53,7 @@ class SitePlan:
     pages: list[Page]
     claim_urls: dict[str, str]  # claim key -> page path
     built: str  # ISO date the site's data runs up to ("built at", deterministic)
+    search_shards: list[list[str]] = field(default_factory=list)  # pages per Pagefind index
 
 
 # ---------------------------------------------------------------- URLs
@@ -424,10 +425,16 @@ def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
                        ("corrections", config.corrections_policy), ("contact", config.contact)):
         extra = {"counts": counts} if name == "methodology" else {}
         pages.append(Page(f"{name}.html", f"{name}.html", name, {"text": text or "", **extra}))
+    shards: list[list[str]] = []
     if config.search:
-        pages.append(Page("search.html", "search.html", "search", {}, indexed=False))
+        from .search import plan_shards, shard_name
+
+        shards = plan_shards([p.path for p in pages])
+        # Pagefind resolves a merged bundle against its own folder (pagefind/).
+        bundles = [f"../{shard_name(i)}/" for i in range(1, len(shards))]
+        pages.append(Page("search.html", "search.html", "search", {"bundles": bundles}, indexed=False))
     pages.append(Page("404.html", "404.html", "page_not_found", {}, indexed=False))
-    return SitePlan(pages, claim_urls, built)
+    return SitePlan(pages, claim_urls, built, shards)
 
 
 def verdict_map(config: Config) -> dict[str, Verdict]:

@@ -1,13 +1,18 @@
 """Static full-text search with Pagefind, built with the site.
 
-Pagefind indexes the written HTML (only what templates mark `data-pagefind-body`)
-into `site/pagefind/`. It is run only when some page changed, into a staging
-folder whose changed files then replace the old ones (a delta, not a rewrite).
-Search is an extra: every page reads without JavaScript.
+Pagefind indexes the written HTML (only what templates mark `data-pagefind-body`).
+A big dossier is indexed in shards of about `SHARD_PAGES` pages (whole articles
+with their claims): each shard is one Pagefind run with bounded memory, only the
+shards whose pages changed are indexed again, and the search page merges them
+(Pagefind's `mergeIndex`). The first shard lives in `site/pagefind/`, the others
+in `site/pagefind-shards/<n>/`. Each run writes to a staging folder whose changed
+files then replace the old ones (a delta, not a rewrite). Search is an extra:
+every page reads without JavaScript.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 from pathlib import Path
@@ -15,9 +20,44 @@ from pathlib import Path
 from ..errors import DossierError, Problem
 
 SEARCH_DIR = "pagefind"
+SHARDS_DIR = "pagefind-shards"
+SHARD_PAGES = 2000
 # Only the pages that carry content of their own: lists (entities, verdicts,
 # publishers) repeat claim texts and would only add duplicate results.
-INDEXED = "{claims/**/*.html,articles/*.html,methodology.html,corrections.html,contact.html}"
+SITE_PAGES = ("methodology.html", "corrections.html", "contact.html")
+
+
+def shard_name(index: int) -> str:
+    return SEARCH_DIR if index == 0 else f"{SHARDS_DIR}/{index + 1}"
+
+
+def plan_shards(page_paths: list[str]) -> list[list[str]]:
+    """The indexed pages, in shards of whole articles, in site order (deterministic)."""
+    units: dict[str, list[str]] = {"": []}
+    for path in page_paths:
+        parts = path.split("/")
+        if path in SITE_PAGES:
+            units[""].append(path)
+        elif parts[0] == "claims" and len(parts) == 3:
+            units.setdefault(parts[1], []).append(path)
+        elif parts[0] == "articles" and len(parts) == 2 and path.endswith(".html"):
+            units.setdefault(path[len("articles/"):-len(".html")], []).append(path)
+    shards: list[list[str]] = [[]]
+    for pages in units.values():
+        if shards[-1] and len(shards[-1]) + len(pages) > SHARD_PAGES:
+            shards.append([])
+        shards[-1].extend(pages)
+    return shards
+
+
+def _glob(pages: list[str]) -> str:
+    patterns = []
+    for path in pages:
+        parts = path.split("/")
+        pattern = f"claims/{parts[1]}/*.html" if parts[0] == "claims" else path
+        if pattern not in patterns:
+            patterns.append(pattern)
+    return "{" + ",".join(patterns) + "}"
 
 
 def pagefind_binary() -> str | None:
@@ -29,17 +69,48 @@ def pagefind_binary() -> str | None:
         return shutil.which("pagefind")
 
 
-def build_index(site: Path, language: str) -> None:
-    """(Re)build `site/pagefind/` from the HTML now in `site`."""
+def shard_fingerprints(shards: list[list[str]], digests: dict[str, str], language: str) -> dict[str, str]:
+    result = {}
+    for index, pages in enumerate(shards):
+        text = language + "\n" + "\n".join(f"{p} {digests[p]}" for p in pages)
+        result[shard_name(index)] = hashlib.sha256(text.encode()).hexdigest()[:32]
+    return result
+
+
+def build_index(site: Path, language: str, shards: list[list[str]], wanted: dict[str, str],
+                done: dict[str, str]) -> dict[str, str]:
+    """Index the shards whose fingerprint changed; drop shards that no longer exist.
+
+    Returns the fingerprints now on disk (`done` updated).
+    """
     binary = pagefind_binary()
     if binary is None:
         raise DossierError(Problem("dossier.yaml", None, None, "search is on but Pagefind is missing",
                                    "install it (`pip install 'pagefind[bin]'`) or set `search: false`"))
+    done = {k: v for k, v in done.items() if k in wanted}
+    for index, pages in enumerate(shards):
+        name = shard_name(index)
+        target = site / name
+        if done.get(name) == wanted[name] and (target / "pagefind.js").is_file():
+            continue
+        _run(binary, site, language, _glob(pages), target)
+        done[name] = wanted[name]
+    extra = site / SHARDS_DIR
+    if extra.is_dir():
+        for folder in sorted(extra.iterdir()):
+            if f"{SHARDS_DIR}/{folder.name}" not in wanted:
+                shutil.rmtree(folder)
+        if not any(extra.iterdir()):
+            extra.rmdir()
+    return done
+
+
+def _run(binary: str, site: Path, language: str, glob: str, target: Path) -> None:
     staging = site.parent / f".{site.name}.pagefind-staging"
     shutil.rmtree(staging, ignore_errors=True)
     result = subprocess.run(
         [binary, "--site", str(site), "--output-path", str(staging), "--force-language", language,
-         "--glob", INDEXED, "--silent"],
+         "--glob", glob, "--silent"],
         capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:
@@ -47,7 +118,7 @@ def build_index(site: Path, language: str) -> None:
         raise DossierError(Problem(str(site), None, None,
                                    f"Pagefind failed: {(result.stderr or result.stdout).strip()[:500]}",
                                    "the pages are written; the previous search index is kept"))
-    _sync(staging, site / SEARCH_DIR)
+    _sync(staging, target)
     shutil.rmtree(staging, ignore_errors=True)
 
 
