@@ -526,12 +526,12 @@ def _figures(slug: str, claims: list[Claim], places: set[str], published: date |
         related: list[_Figure] = []
         if measure == topics.DEATHS:
             quals = {f.qualifiers for f in cluster}
-            related = [f for f in casualties if f.qualifiers in quals or not f.qualifiers]
+            close = [(death, casualty) for death in cluster for casualty in casualties
+                     if (casualty.qualifiers in quals or not casualty.qualifiers)
+                     and _comparable(death, casualty, places, published)]
+            related = _ordered({id(c): c for _, c in close}.values())
             # More deaths than casualties cannot be: casualties count the dead too.
-            for death in cluster:
-                for casualty in related:
-                    if casualty.claim.key != death.claim.key and casualty.high < death.low:
-                        conflicts.append((death, casualty))
+            conflicts += [(death, casualty) for death, casualty in close if casualty.high < death.low]
         if conflicts or two:
             findings.append(_figures_finding(slug, topic, cluster, related, conflicts, two, language))
         framing = _framing_finding(slug, topic, cluster, pairs, language)
