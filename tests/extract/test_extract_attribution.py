@@ -138,3 +138,8 @@ def test_an_institution_named_by_a_place_speaks_as_an_organisation(nlp):
                       " atteindrait 1,5 %.")
     assert "le-monde" in source.entities  # the article is part of a newspaper's name
     assert (source.speaker.name, source.verb) == ("Paul Henry", "estimer")
+
+
+def test_elided_article_is_not_part_of_an_organisation(nlp):
+    claim = one(nlp, "Le Mali a quitté l'OTAN et critique les sanctions de l'ONU depuis 2022.")
+    assert {"otan", "onu", "mali"} <= set(claim.entities)

@@ -59,8 +59,9 @@ def clean_name(text: str, label: str) -> str:
     name = " ".join(text.replace("\u00a0", " ").split()).strip(" ,;:.«»\"“”()")
     if label == "LOC":
         name = PLACE_PREFIX.sub("", name)
-    # "la Russie" -> Russie, but "Le Monde" (an organisation) keeps the article of its name
-    name = LEADING_ARTICLE.sub("", name) if label == "LOC" else name
+    # "la Russie", "l'ONU" -> Russie, ONU; but "Le Monde" (an organisation) keeps the article of its name
+    if label == "LOC" or (name[:1].islower() and label != "PER"):
+        name = LEADING_ARTICLE.sub("", name)
     return name.strip()
 
 
