@@ -38,11 +38,11 @@ def key_pages(site: BuiltSite) -> dict[str, str]:
 
 
 def other_pages(site: BuiltSite) -> list[str]:
-    """One page of every other kind: each top-level page, and the first page of each folder."""
-    seen: dict[str, str] = {}
+    """One page of every other kind: each top-level page, each folder's index and first other page."""
+    seen: dict[tuple[str, bool], str] = {}
     for path in sorted(site.pages):
         folder = path.split("/")[0] if "/" in path else path
-        seen.setdefault(folder, path)
+        seen.setdefault((folder, path.endswith("/index.html")), path)
     return sorted(set(seen.values()) - set(key_pages(site).values()))
 
 
