@@ -6,10 +6,6 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / "tests" / "data"
-SEED = ROOT / "seeds" / "000_0192ca2fc7805c9c.txt"
-
 
 @pytest.fixture(scope="session")
 def nlp():

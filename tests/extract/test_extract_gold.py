@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 import pytest
 import yaml
-from conftest import DATA, SEED
 
 pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+SEED = ROOT / "seeds" / "000_0192ca2fc7805c9c.txt"
 
 GOLD = yaml.safe_load((DATA / "gold" / "seed-claims.yaml").read_text(encoding="utf-8"))
 QUANTITY_KEYS = ("value", "low", "high", "of", "numerator", "denominator")

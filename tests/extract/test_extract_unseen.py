@@ -1,11 +1,15 @@
-"""Two articles the extractor was not written against: other outlets, formats and styles."""
+"""Articles the extractor was not written against: other outlets, formats and styles."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from conftest import DATA
 
 pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
 
 VAR = DATA / "articles" / "inondations-var.txt"
 BATTERIES = DATA / "articles" / "usine-batteries.md"
@@ -124,8 +128,6 @@ def test_a_paragraph_longer_than_a_parse_chunk_keeps_exact_offsets(nlp, monkeypa
 
 
 def test_many_articles_in_one_run_keep_their_order_and_own_claims(nlp):
-    from pathlib import Path
-
     from dossier.article import parse_article
     from dossier.extract import extract
 
