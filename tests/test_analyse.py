@@ -104,6 +104,17 @@ def test_seed_has_the_six_gold_inconsistencies():
     assert "Les sources comprennent" in empty.message and empty.location.line == 26
 
 
+def test_analysis_never_imports_spacy():
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from dossier.load import load_dossier; "
+            "from dossier.analyse import analyse; "
+            f"assert analyse(load_dossier(Path({str(DATA / 'seed')!r}))); "
+            "assert 'spacy' not in sys.modules, 'spacy imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_findings_are_stable_ordered_and_unique():
     first = analyse(load_dossier(DATA / "seed"))
     second = analyse(load_dossier(DATA / "seed"))
