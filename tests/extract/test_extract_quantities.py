@@ -130,3 +130,10 @@ def test_qualifier_after_an_elided_que_and_unit_after_a_narrow_space(parse):
     assert (percent.value, percent.unit) == (5, "%")
     euros = only(parse, "Au total, 20 000 € d'amendes ont été infligées.")
     assert (euros.value, euros.unit, euros.counts) == (20_000, "€", "amendes")
+
+
+def test_a_figure_after_a_colon_is_a_figure_but_a_time_is_not(parse):
+    quantity = only(parse, "Retraites : 1,2 million de manifestants dans les rues.")
+    assert (quantity.value, quantity.counts) == (1_200_000, "manifestants")
+    assert quantities(parse, "Le train part à 14:30 de Lyon.") == []
+    assert quantities(parse, "Le train part à 14 h 30 de Lyon.") == []

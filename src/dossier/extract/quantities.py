@@ -198,11 +198,20 @@ NAMING_AFTER = frozenset(words("rue avenue boulevard bd place chemin allée quai
 def _in_date(token: Token) -> bool:
     """Dates, times, addresses and identifiers: numbers, but not figures a claim states."""
     doc = token.doc
-    neighbours = doc[max(token.i - 1, 0): token.i + 2]
-    if any(t.text in ("/", ":", "h") or "/" in t.text for t in neighbours if t.i != token.i):
-        return True
     before = doc[token.i - 1] if token.i > 0 else None
     after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    # "12/03", "14:30", "14 h": glued to a date or time separator (a colon after a space is not)
+    if before is not None and before.idx + len(before.text) == token.idx and (
+            before.text in ("/", ":") or before.text.endswith("/")):
+        return True
+    if after is not None and (after.text in ("/", ":") or after.text.startswith("/")) \
+            and token.idx + len(token.text) == after.idx:
+        return True
+    if after is not None and after.lower_ in ("h", "heures", "heure") and after.i + 1 < len(doc) \
+            and doc[after.i + 1].like_num:
+        return True
+    if before is not None and before.lower_ == "h" and token.i >= 2 and doc[token.i - 2].like_num:
+        return True  # the "30" of "14 h 30"
     if before is not None and before.lower_ in NAMING_BEFORE:
         return True
     if after is not None and (after.lower_ in MONTHS or after.lower_ in NAMING_AFTER):
