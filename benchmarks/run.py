@@ -59,6 +59,7 @@ class Measure:
     tree_peak_mb: float  # memory (PSS) of the command and all its descendants, sampled, at its peak
     largest_mb: float  # the largest single process (getrusage ru_maxrss)
     returncode: int
+    cpu_seconds: float = 0.0  # user + system time of the command and the children it waited for
     stderr: str = ""
 
 
@@ -131,7 +132,8 @@ def measure(command: list[str], cwd: Path | None = None, env: dict | None = None
         process.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
-    return Measure(seconds, peak[0] / 2**20, usage.ru_maxrss / 1024, process.returncode, stderr[-2000:])
+    return Measure(seconds, peak[0] / 2**20, usage.ru_maxrss / 1024, process.returncode,
+                   usage.ru_utime + usage.ru_stime, stderr[-2000:])
 
 
 # ---- the tools ---------------------------------------------------------------------------------
@@ -144,6 +146,33 @@ def venv_tool(name: str) -> str:
     if not found:
         raise SystemExit(f"cannot find `{name}`: run this with the project's .venv/bin/python")
     return found
+
+
+def code_snapshot(workdir: Path, which: str) -> tuple[str, Path]:
+    """The dossier code to benchmark: a copy of a commit (default HEAD), or the working tree.
+
+    A copy keeps the run stable while people edit the working tree: the build
+    cache keys on the render code, so an edit mid-run would turn every
+    incremental build into a full one.
+    """
+    if which == "worktree":
+        return "working tree", PROJECT / "src"
+    commit = subprocess.run(["git", "-C", str(PROJECT), "rev-parse", which], capture_output=True,
+                            text=True, check=True).stdout.strip()
+    target = workdir / f"code-{commit[:12]}"
+    if not (target / "src" / "dossier" / "cli.py").exists():
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        archive = subprocess.run(["git", "-C", str(PROJECT), "archive", "--format=tar", commit,
+                                  "src", "templates"], capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return commit[:12], target / "src"
+
+
+def dossier_command(code: Path) -> tuple[list[str], dict]:
+    """`dossier` run from `code` (PYTHONPATH comes before the editable install's path)."""
+    env = dict(os.environ, PYTHONPATH=str(code) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return [sys.executable, "-m", "dossier.cli"], env
 
 
 def hugo_binary() -> str:
@@ -279,7 +308,8 @@ def run_size(claims: int, args, log) -> SizeResult:
     log(f"[{claims}] wrote the Hugo site in {time.perf_counter() - started:.1f} s")
     files = sorted((dossier / "claims").glob("*/*.yaml"))
 
-    dossier_cmd = [venv_tool("dossier"), "-C", str(dossier), "build"]
+    base, env = dossier_command(args.code_path)
+    dossier_cmd = [*base, "-C", str(dossier), "build"]
     hugo_cmd = [hugo_binary(), "--quiet", "--source", str(hugo_dir), "--destination", "public"]
     pagefind = pagefind_binary() if not args.no_search else None
     hugo_script = None
@@ -291,10 +321,10 @@ def run_size(claims: int, args, log) -> SizeResult:
     repeats = 1 if claims >= 100_000 else args.repeat
     for repeat in range(repeats):
         wipe_outputs(dossier)
-        full = measure([*dossier_cmd, "--clean"])
+        full = measure([*dossier_cmd, "--clean"], env=env)
         result.add("dossier_full", full)
-        log(f"[{claims}] #{repeat + 1} dossier full   {full.seconds:7.2f} s  tree {full.tree_peak_mb:6.0f} MB"
-            f"  rc={full.returncode}")
+        log(f"[{claims}] #{repeat + 1} dossier full   {full.seconds:7.2f} s  cpu {full.cpu_seconds:7.2f} s"
+            f"  tree {full.tree_peak_mb:6.0f} MB  rc={full.returncode}")
         if full.returncode != 0:
             log(full.stderr)
             break
@@ -305,32 +335,36 @@ def run_size(claims: int, args, log) -> SizeResult:
         hugo_full = measure(hugo_script or hugo_cmd)
         result.add("hugo_full", hugo_full)
         log(f"[{claims}] #{repeat + 1} hugo full      {hugo_full.seconds:7.2f} s"
-            f"  tree {hugo_full.tree_peak_mb:6.0f} MB  rc={hugo_full.returncode}")
+            f"  cpu {hugo_full.cpu_seconds:7.2f} s  tree {hugo_full.tree_peak_mb:6.0f} MB"
+            f"  rc={hugo_full.returncode}")
         if hugo_full.returncode != 0:
             log(hugo_full.stderr)
         if repeat == 0:
             result.pages_hugo = count_pages(hugo_dir / "public")[0]
 
-        noop = measure(dossier_cmd)
+        noop = measure(dossier_cmd, env=env)
         result.add("dossier_noop", noop)
-        log(f"[{claims}] #{repeat + 1} dossier no-op  {noop.seconds:7.2f} s  rc={noop.returncode}")
+        log(f"[{claims}] #{repeat + 1} dossier no-op  {noop.seconds:7.2f} s  cpu {noop.cpu_seconds:7.2f} s"
+            f"  rc={noop.returncode}")
         if noop.returncode != 0:
             log(noop.stderr)
 
         _, originals = edit_claim(dossier, hugo_dir, files, repeat)
         try:
-            edit = measure(dossier_cmd)
+            edit = measure(dossier_cmd, env=env)
             found = edit.returncode == 0 and site_contains(dossier / "site", f"{EDIT_MARK}{repeat + 1}.")
             if not found:
                 edit.returncode = edit.returncode or 99  # the edit did not reach the site: not a valid run
             result.add("dossier_edit", edit)
-            log(f"[{claims}] #{repeat + 1} dossier edit   {edit.seconds:7.2f} s  rc={edit.returncode}"
+            log(f"[{claims}] #{repeat + 1} dossier edit   {edit.seconds:7.2f} s"
+                f"  cpu {edit.cpu_seconds:7.2f} s  rc={edit.returncode}"
                 f"{'' if found else '  (the edit is NOT in the site)'}")
             if edit.returncode not in (0, 99):
                 log(edit.stderr)
             hugo_edit = measure(hugo_script or hugo_cmd)
             result.add("hugo_edit", hugo_edit)
-            log(f"[{claims}] #{repeat + 1} hugo edit      {hugo_edit.seconds:7.2f} s")
+            log(f"[{claims}] #{repeat + 1} hugo edit      {hugo_edit.seconds:7.2f} s"
+                f"  cpu {hugo_edit.cpu_seconds:7.2f} s")
         finally:
             for path, text in originals.items():
                 path.write_text(text, encoding="utf-8")
@@ -339,11 +373,13 @@ def run_size(claims: int, args, log) -> SizeResult:
 
 # ---- once per run ------------------------------------------------------------------------------
 
-def help_time(repeats: int = 7) -> dict:
-    dossier = venv_tool("dossier")
-    times = [measure([dossier, "--help"]).seconds for _ in range(repeats)]
+def help_time(code: Path, repeats: int = 7) -> dict:
+    base, env = dossier_command(code)
+    runs = [measure([*base, "--help"], env=env) for _ in range(repeats)]
     python = [measure([sys.executable, "-c", "pass"]).seconds for _ in range(repeats)]
-    return {"seconds": statistics.median(times), "python_startup": statistics.median(python)}
+    return {"seconds": statistics.median(r.seconds for r in runs),
+            "cpu": statistics.median(r.cpu_seconds for r in runs),
+            "python_startup": statistics.median(python)}
 
 
 SPACY_TRAP = """\
@@ -354,17 +390,17 @@ raise ImportError("benchmarks/run.py: spaCy was imported during `dossier build`"
 """
 
 
-def spacy_check(dossier: Path) -> dict:
+def spacy_check(dossier: Path, code: Path) -> dict:
     """Build with a stand-in `spacy` first on the path: any import, in any process, is recorded."""
     with tempfile.TemporaryDirectory() as trap:
         package = Path(trap) / "spacy"
         package.mkdir()
         (package / "__init__.py").write_text(SPACY_TRAP)
         log_file = Path(trap) / "imports.log"
-        env = dict(os.environ, PYTHONPATH=trap + os.pathsep + os.environ.get("PYTHONPATH", ""),
-                   DOSSIER_BENCH_SPACY_TRAP=str(log_file))
+        base, env = dossier_command(code)
+        env.update(PYTHONPATH=trap + os.pathsep + env["PYTHONPATH"], DOSSIER_BENCH_SPACY_TRAP=str(log_file))
         wipe_outputs(dossier)
-        result = measure([venv_tool("dossier"), "-C", str(dossier), "build", "--clean"], env=env)
+        result = measure([*base, "-C", str(dossier), "build", "--clean"], env=env)
         imports = log_file.read_text() if log_file.exists() else ""
         wipe_outputs(dossier)
     return {"imported": bool(imports), "detail": imports.strip(), "build_returncode": result.returncode}
@@ -414,16 +450,27 @@ def table(sizes: list[SizeResult], help_info: dict, spacy: dict | None, extracti
             f" {fmt(size.peak('dossier_full', 'largest_mb'), 'MB')} |"
             f" {fmt(size.peak('hugo_full', 'tree_peak_mb'), 'MB')} |"
         )
+    rows += ["", "CPU time (user + system, all processes; steadier than wall time on a loaded machine):", "",
+             "| claims | dossier full | Hugo full | ratio | dossier no-op | dossier one edit"
+             " | Hugo after one edit |",
+             "|---:|---:|---:|---:|---:|---:|---:|"]
+    for size in sizes:
+        cpu = {k: size.median(k, "cpu_seconds") for k in
+               ("dossier_full", "hugo_full", "dossier_noop", "dossier_edit", "hugo_edit")}
+        rows.append(f"| {size.claims:,} | {fmt(cpu['dossier_full'])} | {fmt(cpu['hugo_full'])} |"
+                    f" {ratio(cpu['dossier_full'], cpu['hugo_full'])} | {fmt(cpu['dossier_noop'])} |"
+                    f" {fmt(cpu['dossier_edit'])} | {fmt(cpu['hugo_edit'])} |")
     lines = ["\n".join(rows), ""]
-    lines.append(f"`dossier --help`: {fmt(help_info['seconds'])} (target ≤ 0.3 s;"
+    lines.append(f"`dossier --help`: {fmt(help_info['seconds'])}, CPU {fmt(help_info['cpu'])}"
+                 " (target ≤ 0.3 s;"
                  f" a bare `python -c pass` takes {fmt(help_info['python_startup'])})")
     if spacy is not None:
         lines.append("spaCy imported during `dossier build`: "
                      + (f"YES ({spacy['detail']})" if spacy["imported"] else "no"))
     if extraction is not None:
         lines.append("Extraction (benchmarks/extraction.py):\n```\n" + extraction["output"] + "\n```")
-    lines.append(f"Machine: {info['nproc']} cores, {info['cpu']}, Python {info['python']},"
-                 f" kernel {info['kernel']}, disk {' '.join(info['disk'])}")
+    lines.append(f"Code: {info['code']}. Machine: {info['nproc']} cores, {info['cpu']},"
+                 f" Python {info['python']}, kernel {info['kernel']}, disk {' '.join(info['disk'])}")
     lines.append("Times are medians of the repeats (100k: one run); memory is the highest of the repeats.")
     return "\n".join(lines)
 
@@ -442,6 +489,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the dossiers and Hugo sites go (default benchmarks/out, git-ignored)")
     parser.add_argument("--json", type=Path, default=None, help="also write every measure to this file")
     parser.add_argument("--no-extraction", action="store_true", help="skip benchmarks/extraction.py")
+    parser.add_argument("--code", default="HEAD",
+                        help="commit to benchmark, copied aside (default HEAD), or `worktree` for the"
+                             " files as they are now")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.full and 100_000 not in sizes:
@@ -453,11 +503,17 @@ def main(argv: list[str] | None = None) -> int:
         print(message, file=sys.stderr, flush=True)
 
     info = machine()
-    log(f"machine: {info['nproc']} cores, {info['cpu']}")
-    help_info = help_time()
-    log(f"dossier --help: {fmt(help_info['seconds'])}")
-    results = [run_size(n, args, log) for n in sizes]
-    spacy = spacy_check(args.workdir / f"dossier-{sizes[0]}") if sizes else None
+    info["code"], args.code_path = code_snapshot(args.workdir, args.code)
+    log(f"machine: {info['nproc']} cores, {info['cpu']}; code: {info['code']}")
+    help_info = help_time(args.code_path)
+    log(f"dossier --help: {fmt(help_info['seconds'])} (cpu {fmt(help_info['cpu'])})")
+    results = []
+    for n in sizes:
+        results.append(run_size(n, args, log))
+        if args.json:  # after each size, so a long run that is stopped still leaves its figures
+            args.json.write_text(json.dumps({"machine": info, "help": help_info,
+                                             "sizes": [asdict(r) for r in results]}, indent=2, default=str))
+    spacy = spacy_check(args.workdir / f"dossier-{sizes[0]}", args.code_path) if sizes else None
     extraction = None if args.no_extraction else extraction_result(log)
     report = table(results, help_info, spacy, extraction, info)
     print(report)
