@@ -402,7 +402,8 @@ def _periods(claim: Claim, published: date | None) -> tuple[set[int], set[str]]:
     return years, {m.lower() for m in _MONTH_RE.findall(claim.text)}
 
 
-def _comparable(a: _Figure, b: _Figure, places: set[str], published: date | None = None) -> bool:
+def _comparable(a: _Figure, b: _Figure, places: set[str], published: date | None = None,
+                speakers: bool = True) -> bool:
     if a.claim.key == b.claim.key:
         return False  # "passé de 12 à 30" in one sentence is a change, not a contradiction
     if a.part or b.part:
@@ -412,7 +413,7 @@ def _comparable(a: _Figure, b: _Figure, places: set[str], published: date | None
     if (a.quantity.qualifier == "ratio") != (b.quantity.qualifier == "ratio"):
         return False
     speaker_a, speaker_b = _speaker_name(a.claim), _speaker_name(b.claim)
-    if speaker_a and speaker_b and speaker_a != speaker_b:
+    if speakers and speaker_a and speaker_b and speaker_a != speaker_b:
         return False  # "10 000 selon la police, 25 000 selon les organisateurs": sources differ, openly
     (years_a, months_a), (years_b, months_b) = _periods(a.claim, published), _periods(b.claim, published)
     if years_a and years_b and not years_a & years_b:
@@ -534,7 +535,10 @@ def _figures(slug: str, claims: list[Claim], places: set[str], published: date |
             conflicts += [(death, casualty) for death, casualty in close if casualty.high < death.low]
         if conflicts or two:
             findings.append(_figures_finding(slug, topic, cluster, related, conflicts, two, language))
-        framing = _framing_finding(slug, topic, cluster, pairs, language)
+        # A figure promised by one and told as done by another is framing all the same.
+        told = [(a, b) for i, a in enumerate(cluster) for b in cluster[i + 1:]
+                if _comparable(a, b, places, published, speakers=False)]
+        framing = _framing_finding(slug, topic, cluster, told, language)
         if framing:
             findings.append(framing)
         causes = _causes_finding(slug, topic, cluster, pairs, language)
