@@ -137,3 +137,8 @@ def test_a_figure_after_a_colon_is_a_figure_but_a_time_is_not(parse):
     assert (quantity.value, quantity.counts) == (1_200_000, "manifestants")
     assert quantities(parse, "Le train part à 14:30 de Lyon.") == []
     assert quantities(parse, "Le train part à 14 h 30 de Lyon.") == []
+
+
+def test_pour_cent(parse):
+    quantity = only(parse, "Quelque 40 pour cent des électeurs se sont abstenus.")
+    assert (quantity.value, quantity.unit, quantity.qualifier) == (40, "%", "approx")

@@ -152,7 +152,8 @@ def _numbers(sent: Span) -> list[Found]:
             found.append(Found(i, end, value))
             i = end
             continue
-        if _is_number_word(token) and token.ent_type_ not in ("PER", "ORG"):
+        per_cent = token.lower_ == "cent" and i > sent.start and doc[i - 1].lower_ == "pour"
+        if _is_number_word(token) and token.ent_type_ not in ("PER", "ORG") and not per_cent:
             j = i
             words = []
             while j < sent.end and (_is_number_word(doc[j]) or (doc[j].lower_ == "et" and words
