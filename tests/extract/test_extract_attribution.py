@@ -93,6 +93,7 @@ def test_modality(nlp, text, modality):
     ("Des pompiers ont été déployés à Marseille dans la nuit de mardi.", "event", True),
     ("Plus de 200 pompiers ont été déployés à Marseille.", "quantity", True),
     ("Les habitants ont dû être évacués vers Toulon.", "event", True),  # past "dû" is a fact
+    ("Le séisme a détruit le centre historique de Katmandou.", "event", True),  # descriptive adjective
 ])
 def test_kind_and_checkworthiness(nlp, text, kind, checkworthy):
     claim = one(nlp, text)

@@ -15,12 +15,12 @@ from .modality import conditionals
 
 # General French evaluative vocabulary: judgements, not facts.
 EVALUATIVE = frozenset(words("""
-dangereux crucial alarmant inquiétant préoccupant grave catastrophique terrible dramatique
-scandaleux honteux inacceptable irresponsable irréversible irréversiblement considérable
-significatif remarquable formidable magnifique excellent désastreux tragique inadmissible
-intolérable absurde ridicule regrettable lamentable odieux épouvantable effrayant majeur
-essentiel fondamental historique sans_précédent inédit choquant révoltant admirable
+dangereux crucial alarmant inquiétant préoccupant catastrophique terrible dramatique scandaleux
+honteux inacceptable irresponsable irréversible irréversiblement considérable formidable
+magnifique excellent désastreux tragique inadmissible intolérable absurde ridicule regrettable
+lamentable odieux épouvantable effrayant choquant révoltant admirable
 """))
+# Not here: words that also describe facts ("centre historique", "état grave", "axe majeur").
 OPINION_VERBS = frozenset({"sembler", "paraître", "risquer"})
 NORMATIVE_ADJECTIVES = frozenset({"nécessaire", "essentiel", "indispensable", "impératif", "urgent",
                                   "primordial", "vital", "souhaitable"})
