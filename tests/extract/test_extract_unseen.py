@@ -165,3 +165,29 @@ def test_health_story_incises_after_a_clause_and_acronyms(extract_file):
     assert figures(variant)[0][0] == "fraction" and variant.modality == "reported"
     doctor = by_anchor(result, "baisser la garde")
     assert doctor.speaker.name == "Karine Lacombe" and doctor.kind == "quote"
+
+
+def test_low_credibility_story_of_another_topic(extract_file):
+    """Same genre as the seed (summary bullets, anonymous and AI sources), other subject and outlet."""
+    result = extract_file(DATA / "articles" / "eoliennes-oiseaux.txt")
+    assert not any(c.location.line >= 13 for c in result.claims)  # video blurb, empty source list
+    title = by_anchor(result, "Des scientifiques révèlent")
+    assert (title.speaker.kind, title.verb) == ("anonymous", "révéler")
+    study = by_anchor(result, "passée sous silence")
+    assert (study.speaker.name, study.speaker.kind, study.modality) == ("étude", "anonymous", "reported")
+    assert figures(study) == [("at_most", 500_000, None, None, None, None, None)]
+    hidden = by_anchor(result, "Le gouvernement aurait caché")
+    assert hidden.modality == "reported" and figures(hidden)[0][:2] == ("approx", 1e10)
+    assert not by_anchor(result, "Les citoyens doivent").checkworthy
+    report = by_anchor(result, "centaines de milliers")
+    assert figures(report) == [("range", None, 200_000, 999_999, None, None, None)]
+    assert report.quantities[0].surface == "centaines de milliers"
+    biologist = by_anchor(result, "Jacques Moreau")
+    assert (biologist.speaker.name, biologist.verb, biologist.kind) == ("Jacques Moreau", "déclarer", "quote")
+    office = by_anchor(result, "1 oiseau sur 10 000")
+    assert figures(office) == [("ratio", 1, None, None, 10_000, None, None)]
+    activists = by_anchor(result, "militants écologistes")
+    assert (activists.speaker.kind, activists.modality) == ("anonymous", "possible")
+    assert not by_anchor(result, "semble plus puissante").checkworthy
+    bot = by_anchor(result, "chatbot Grok")
+    assert (bot.speaker.name, bot.speaker.kind) == ("Grok", "ai")

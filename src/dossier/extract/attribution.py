@@ -40,7 +40,9 @@ AI_CUES = ("intelligence artificielle", " ia ", "chatbot", "moteur", "agent conv
            "modèle de langage", "algorithme", "assistant virtuel", "robot conversationnel")
 ANONYMOUS_HEADS = frozenset({"source", "responsable", "fonctionnaire", "diplomate", "officiel",
                              "proche", "membre", "expert", "observateur", "témoin", "analyste",
-                             "spécialiste", "interlocuteur", "informateur"})
+                             "spécialiste", "interlocuteur", "informateur", "scientifique",
+                             "chercheur", "médecin", "militant", "étude", "rapport", "document",
+                             "enquête", "personne", "habitant", "internaute", "utilisateur"})
 INDEFINITE = frozenset({"un", "une", "des", "certains", "certaines", "plusieurs", "quelques", "d'",
                         "de", "divers", "diverses", "nombreux", "nombreuses"})
 ORGANISATION_HEADS = frozenset({
@@ -371,6 +373,8 @@ def find_attributions(sent: Span) -> list[Attribution]:
             continue
         end = after
         while end < sent.end and doc[end].text not in (",", ";", ":", ".", "(") and end - after < 14:
+            if doc[end].pos_ == "VERB" and any(t.pos_ in ("NOUN", "PROPN") for t in doc[after:end]):
+                break  # "selon une étude publiée en 2023": the source, not what is said of it
             end += 1
         attribution = _make(list(doc[after:end]), sent, None, "selon")
         if attribution:

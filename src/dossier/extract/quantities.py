@@ -181,7 +181,8 @@ def _numbers(sent: Span) -> list[Found]:
             base = float(APPROX_NOUNS[lemma])
             previous = doc[i - 1].lower_ if i > sent.start else ""
             if token.lower_.endswith("s") and previous in ("des", "plusieurs", "quelques", "de"):
-                found.append(Found(i - 1, i + 1, base * 2, qualifier="range", low=base * 2,
+                first = i if previous == "de" else i - 1  # "de centaines": the "de" is not the figure's
+                found.append(Found(first, i + 1, base * 2, qualifier="range", low=base * 2,
                                    high=base * 10 - 1))
             elif previous in ("une", "un"):
                 found.append(Found(i - 1, i + 1, base, qualifier="approx"))
@@ -318,6 +319,14 @@ def read_quantities(sent: Span) -> list[Found]:
             if between in (["des"], ["sur"], ["sur", "les"], ["parmi", "les"], ["de", "ses"]) \
                     and nxt.value > item.value:
                 merged.append(Found(item.start, nxt.end, item.value, qualifier="ratio", of=nxt.value))
+                index += 2
+                continue
+            # "1 oiseau sur 10 000": one in ten thousand
+            if len(between) == 2 and between[1] == "sur" and doc[item.end].pos_ in ("NOUN", "PROPN") \
+                    and nxt.value > item.value:
+                ratio = Found(item.start, nxt.end, item.value, qualifier="ratio", of=nxt.value)
+                ratio.extra["one_in"] = doc[item.end]
+                merged.append(ratio)
                 index += 2
                 continue
         merged.append(item)
