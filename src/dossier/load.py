@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -288,7 +288,7 @@ def load_claims(root: Path, config: Config, articles: dict[str, Article],
                 entities: dict[str, Entity], problems: list[Problem]) -> tuple[Claim, ...]:
     loaded: list[Claim] = []
     seen: dict[str, str] = {}
-    related_refs: list[tuple[Claim, YamlDocument, int, str]] = []
+    related_refs: list[tuple[Claim, Problem, str]] = []  # the claim, where its reference is, the reference
     folders: dict[Path, set[str]] = {}
     for path in iter_claim_files(root):
         shown = path.relative_to(root).as_posix()
@@ -297,7 +297,9 @@ def load_claims(root: Path, config: Config, articles: dict[str, Article],
         except DossierError as error:
             problems += error.problems
             continue
-        siblings = folders.setdefault(path.parent, {p.stem for p in path.parent.glob("*.y*ml")})
+        siblings = folders.get(path.parent)
+        if siblings is None:
+            siblings = folders[path.parent] = {p.stem for p in path.parent.glob("*.y*ml")}
         refs: list[tuple[int, str]] = []
         claim = parse_claim(doc, config, articles, entities, problems, expected_id=path.stem,
                             expected_article=path.parent.name, sibling_ids=siblings, related_refs=refs)
@@ -309,24 +311,22 @@ def load_claims(root: Path, config: Config, articles: dict[str, Article],
             continue
         seen[claim.key] = shown
         loaded.append(claim)
-        related_refs += [(claim, doc, index, ref) for index, ref in refs]
+        related_refs += [(claim, doc.problem(("related", index), ""), ref) for index, ref in refs]
     order = {slug: i for i, slug in enumerate(articles)}
     loaded.sort(key=lambda c: (order.get(c.article, len(order)), c.article, c.location.line,
                                c.location.start, c.id))
     keys = set(seen)
-    for claim, doc, index, ref in related_refs:
+    for claim, where, ref in related_refs:
         if ref not in keys:
             # Same-article references are shown (and suggested) as plain ids, as people write them.
             prefix = f"{claim.article}/"
+            shown = ref.removeprefix(prefix)
             candidates = [k.removeprefix(prefix) for k in keys]
-            problems.append(doc.problem(("related", index),
-                                        f"related claim '{ref.removeprefix(prefix)}' does not exist",
-                                        did_you_mean(ref.removeprefix(prefix), candidates)
-                                        or "use the id of a claim file, or article/id for a claim of"
-                                        " another article"))
+            problems.append(replace(where, message=f"related claim '{shown}' does not exist",
+                                    hint=did_you_mean(shown, candidates) or "use the id of a claim file,"
+                                    " or article/id for a claim of another article"))
         elif ref == claim.key:
-            problems.append(doc.problem(("related", index), "a claim cannot be related to itself",
-                                        severity="warning"))
+            problems.append(replace(where, message="a claim cannot be related to itself", severity="warning"))
     return tuple(loaded)
 
 
@@ -559,36 +559,33 @@ def _speaker(r: _Reader, data: dict, entities: dict[str, Entity]) -> Speaker | N
     return Speaker(name, kind, entity)  # type: ignore[arg-type]
 
 
-_URL_RE = re.compile(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$", re.IGNORECASE)
+# scheme, host (no user:password@), optional port, then anything without whitespace
+_URL_RE = re.compile(r"^https?://([^\s/?#@:\\]+)(?::([0-9]{1,5}))?(?:[/?#]\S*)?$", re.IGNORECASE)
 
 
 def check_url(r: _Reader, where: tuple, url: Any) -> str | None:
     """An http(s) URL with a host and no whitespace; anything else (javascript:, data:...) is refused."""
-    from urllib.parse import urlsplit
-
     if not isinstance(url, str) or not url.strip():
         r.error(where, "the URL is missing" if url is None else f"a URL must be text, not {_describe(url)}",
                 "e.g. url: https://example.org/page")
         return None
     value = url.strip()
+    match = _URL_RE.match(value)
+    if match is not None:
+        host, port = match.groups()
+        if ("." in host or host.lower() == "localhost") and not host.startswith(".") and \
+                (port is None or int(port) < 65536):
+            return value
     shown = value if len(value) <= 80 else value[:77] + "..."
     scheme = value.split(":", 1)[0].lower() if ":" in value else ""
     if scheme not in ("http", "https"):
         hint = ("only http:// and https:// links are published" if scheme and "." not in scheme
                 else f"add the scheme: https://{value}")
         r.error(where, f"'{shown}' is not an http(s) URL", hint)
-        return None
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
-    except ValueError:
-        parts = None
-    if parts is None or not _URL_RE.match(value) or not parts.hostname or ("." not in parts.hostname \
-            and parts.hostname != "localhost"):
+    else:
         r.error(where, f"'{shown}' is not a well-formed URL",
                 "a URL has no spaces and names a host, e.g. https://example.org/page")
-        return None
-    return value
+    return None
 
 
 _SOURCE_KEYS = ("url", "title", "publisher", "date", "stance", "archived", "quote")

@@ -162,6 +162,7 @@ _SCALARS: dict[str, str | None] = {
 }
 
 
+_RESOLVED: dict[str, str] = {}  # plain scalar -> its implicit tag (plain scalars only: style '')
 _IMPLICIT_FIRSTS = frozenset(c for c in _Loader.yaml_implicit_resolvers if c is not None)
 
 
@@ -193,7 +194,15 @@ class _Builder:
             # scalar whose first character no implicit type (number, date, bool...) can start.
             if event.style or (value and value[0] not in _IMPLICIT_FIRSTS):
                 return value
-            tag = self.loader.resolve(yaml.ScalarNode, value, event.implicit)
+            tag = _RESOLVED.get(value) if event.tag is None else None
+            if tag is None:
+                tag = self.loader.resolve(yaml.ScalarNode, value, event.implicit)
+                if event.tag is None and len(value) <= 24:  # keys and short words recur: remember them
+                    if len(_RESOLVED) > 50_000:
+                        _RESOLVED.clear()
+                    _RESOLVED[value] = tag
+            if tag == "tag:yaml.org,2002:str":
+                return value
         if tag not in _SCALARS:
             self.note(event, f"YAML tag '{_short_tag(event.tag)}' is not allowed here",
                       "remove the tag; put quotes around text that starts with !")
@@ -218,72 +227,78 @@ class _Builder:
         event = get()
         if isinstance(event, yaml.StreamEndEvent):
             return None
-        # Each frame: [container, path, pending key (mappings), {key: line} (mappings)]
+        # Each frame: [container, its path, pending key (mappings only), is a mapping]
         stack: list[list] = []
         root: Any = None
         sentinel = object()
+        marks = self.marks
+        scalar = self.scalar
+        ScalarEvent, MappingStartEvent, SequenceStartEvent = (
+            yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+        ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
         while True:
             event = get()
             kind = type(event)
-            if kind is yaml.AliasEvent:
-                raise self.fail(event, "YAML anchors and aliases (& and *) are not allowed here",
-                                "write the value out in full")
-            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            if kind in ends:
                 stack.pop()
                 if not stack:
                     break
                 continue
-            if kind is yaml.DocumentEndEvent:  # a document that is a single scalar
-                break
+            mark = event.start_mark
+            position = (mark.line + 1, mark.column + 1)
             frame = stack[-1] if stack else None
-            if frame is not None and frame[2] is sentinel and isinstance(frame[0], dict):
+            if frame is not None and frame[3] and frame[2] is sentinel:
                 # A key of a mapping.
-                if kind is not yaml.ScalarEvent:
+                if kind is not ScalarEvent:
+                    if kind is yaml.AliasEvent:
+                        raise self.fail(event, "YAML anchors and aliases (& and *) are not allowed here",
+                                        "write the value out in full")
                     raise self.fail(event, "a key must be a plain name, not a list or mapping",
                                     "put quotes around the key")
-                key = self.scalar(event)
-                if isinstance(key, (list, dict)):
-                    key = str(key)
-                if key in frame[3]:
+                key = scalar(event)
+                key_path = (*frame[1], key, "<key>")
+                if key in frame[0]:
                     self.note(event, f"key '{key}' appears twice in this mapping"
-                              f" (first at line {frame[3][key]})",
+                              f" (first at line {marks[key_path][0]})",
                               "keep only one: YAML would silently drop the first")
-                frame[3][key] = event.start_mark.line + 1
+                else:
+                    marks[key_path] = position
                 frame[2] = key
-                self.marks[(*frame[1], key, "<key>")] = (event.start_mark.line + 1,
-                                                         event.start_mark.column + 1)
                 continue
             # A value: the document itself, a list item, or a mapping value.
-            if frame is None:
-                path: Path_ = ()
-            elif isinstance(frame[0], dict):
-                path = (*frame[1], frame[2])
-            else:
-                path = (*frame[1], len(frame[0]))
-            self.marks[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
-            if kind is yaml.ScalarEvent:
-                value: Any = self.scalar(event)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if kind is ScalarEvent:
+                value: Any = scalar(event)
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 if event.tag not in (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
                     self.note(event, f"YAML tag '{_short_tag(event.tag)}' is not allowed here",
                               "remove the tag")
                 if len(stack) >= MAX_DEPTH:
                     raise self.fail(event, f"nested more than {MAX_DEPTH} levels deep",
                                     "a claim file needs a few levels at most")
-                value = {} if kind is yaml.MappingStartEvent else []
+                value = {} if kind is MappingStartEvent else []
+            elif kind is yaml.AliasEvent:
+                raise self.fail(event, "YAML anchors and aliases (& and *) are not allowed here",
+                                "write the value out in full")
+            elif kind is yaml.DocumentEndEvent:  # an empty document
+                break
             else:
                 raise self.fail(event, "unexpected YAML content")
             if frame is None:
+                path: Path_ = ()
                 root = value
-            elif isinstance(frame[0], dict):
+            elif frame[3]:
+                path = (*frame[1], frame[2])
                 frame[0][frame[2]] = value
                 frame[2] = sentinel
             else:
-                frame[0].append(value)
-            if kind is yaml.MappingStartEvent:
-                stack.append([value, path, sentinel, {}])
-            elif kind is yaml.SequenceStartEvent:
-                stack.append([value, path, None, None])
+                container = frame[0]
+                path = (*frame[1], len(container))
+                container.append(value)
+            marks[path] = position
+            if kind is MappingStartEvent:
+                stack.append([value, path, sentinel, True])
+            elif kind is SequenceStartEvent:
+                stack.append([value, path, None, False])
             elif frame is None:
                 break  # a document that is one scalar
         # Anything after the first document is a mistake (a stray `---`).
