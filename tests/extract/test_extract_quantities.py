@@ -142,3 +142,7 @@ def test_a_figure_after_a_colon_is_a_figure_but_a_time_is_not(parse):
 def test_pour_cent(parse):
     quantity = only(parse, "Quelque 40 pour cent des électeurs se sont abstenus.")
     assert (quantity.value, quantity.unit, quantity.qualifier) == (40, "%", "approx")
+
+
+def test_a_list_number_is_not_a_figure(parse):
+    assert quantities(parse, "2. Le Sénat a adopté le texte.") == []

@@ -50,3 +50,9 @@ def test_unbalanced_quote_is_ignored():
     text = "Il a dit « bonjour. Puis il est parti."
     assert len(sentence_spans(text)) == 2
     assert quote_regions("« a » et “b” et \"c\"") == ((0, 5), (9, 12), (16, 19))
+
+
+def test_a_list_number_does_not_end_a_sentence():
+    text = "1. Le gouvernement a présenté son budget. Il sera voté en mars."
+    assert texts(text, sentence_spans(text)) == [
+        "1. Le gouvernement a présenté son budget.", "Il sera voté en mars."]

@@ -214,6 +214,9 @@ def _in_date(token: Token) -> bool:
         return True
     if before is not None and before.lower_ == "h" and token.i >= 2 and doc[token.i - 2].like_num:
         return True  # the "30" of "14 h 30"
+    list_marker = after is not None and after.text in (".", ")") and token.idx + len(token.text) == after.idx
+    if token.i == 0 and list_marker:
+        return True  # "1. ..." / "2) ...": a list number
     if before is not None and before.lower_ in NAMING_BEFORE:
         return True
     if after is not None and (after.lower_ in MONTHS or after.lower_ in NAMING_AFTER):

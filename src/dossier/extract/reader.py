@@ -79,7 +79,7 @@ class ArticleReader:
         start = block.text.index(text, start) if text else start
         end = start + len(text)
         words = [t for t in sent if t.is_alpha]
-        if len(words) < MIN_WORDS and not any(t.like_num for t in sent):
+        if len(words) < MIN_WORDS and not (len(words) >= 2 and any(t.like_num for t in sent)):
             return None
         attributions = find_attributions(sent)
         speaker = self._speaker(sent, attributions)

@@ -104,6 +104,8 @@ def _ends_sentence(text: str, mark: int, end: int) -> bool:
     following = rest.lstrip()[:1]
     if not (following.isupper() or following.isdigit() or following in "«“\"-–—([¿¡"):
         return False
+    if text[mark] == "." and re.fullmatch(r"\s*\d{1,2}", text[:mark].rsplit("\n", 1)[-1]):
+        return False  # "1. Le gouvernement ...": a list number, not a sentence
     if text[mark] == ".":
         word = re.search(r"([\w'’-]+)$", text[:mark])
         if word:
