@@ -146,3 +146,11 @@ def test_pour_cent(parse):
 
 def test_a_list_number_is_not_a_figure(parse):
     assert quantities(parse, "2. Le Sénat a adopté le texte.") == []
+
+
+def test_typographic_apostrophes_and_elided_de(parse):
+    quantity = only(parse, "Selon l’Insee, plus d’1 million d’enfants vivent sous le seuil de pauvreté.")
+    assert (quantity.surface, quantity.qualifier, quantity.value) == ("plus d’1 million", "at_least", 1e6)
+    assert quantity.counts == "enfants"
+    up_to = only(parse, "Jusqu’à 4,8 millions d’habitants seraient concernés.")
+    assert (up_to.qualifier, up_to.value, up_to.counts) == ("at_most", 4.8e6, "habitants")

@@ -23,6 +23,7 @@ from .lexicon import words
 
 _DIGITS = re.compile(r"^\d+(?:[.,]\d+)*$")
 _GROUP = re.compile(r"^\d{3}$")
+_ELIDED_DIGITS = re.compile(r"^[dD]['’](\d+(?:[.,]\d+)*)$")
 _DOT_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
 _SPACE_NUMBER = re.compile(r"^[\s\u00a0\u202f]$")
 
@@ -124,6 +125,9 @@ def _numbers(sent: Span) -> list[Found]:
     while i < sent.end:
         token = doc[i]
         text = token.text
+        elided = _ELIDED_DIGITS.match(text)  # "d’1 million": spaCy keeps "d’1" as one token
+        if elided:
+            text = elided.group(1)
         if _DIGITS.match(text) and not _in_date(token):
             value = _digit_value(text)
             end = i + 1
@@ -149,7 +153,7 @@ def _numbers(sent: Span) -> list[Found]:
             if _looks_like_year(doc, i, end, text, value):
                 i = end
                 continue
-            found.append(Found(i, end, value))
+            found.append(Found(i, end, value, extra={"elided": True} if elided else {}))
             i = end
             continue
         per_cent = token.lower_ == "cent" and i > sent.start and doc[i - 1].lower_ == "pour"
@@ -344,10 +348,14 @@ def read_quantities(sent: Span) -> list[Found]:
             item.extra["anaphoric"] = True
         if item.qualifier in ("exact",):
             left = _left_text(doc, item.start, sent)
+            if item.extra.get("elided"):
+                left = _words_apart(left + " d'")
             match = _match_before(left)
             if match:
                 phrase, qualifier = match
                 item.qualifier = qualifier
+                if item.extra.get("elided") and phrase.endswith("d'"):
+                    phrase = phrase[:-2].strip()  # the "d’" is inside the number's token
                 item.start -= _token_count(doc, item.start, sent, phrase)
             else:
                 right = " ".join(t.lower_ for t in doc[item.end: min(item.end + 2, sent.end)])
