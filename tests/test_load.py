@@ -189,3 +189,19 @@ def test_claims_are_ordered_by_position_in_the_article(tmp_path):
                                    "z-first.yaml": GOOD_CLAIM.replace("id: marins-1200", "id: z-first")
                                    .replace("related: [visiteurs]", "related: [a-last]")})
     assert [c.id for c in load_dossier(root).claims] == ["z-first", "a-last"]
+
+
+def test_parallel_loading_gives_the_same_dossier_and_problems(tmp_path, monkeypatch):
+    """Large dossiers are read by several processes: same claims, same problems, same order."""
+    import dossier.load
+
+    claims = {p.name: p.read_bytes() for p in BAD_FILES[:20]}
+    claims.update({"marins-1200.yaml": GOOD_CLAIM.encode(), "visiteurs.yaml": SECOND_CLAIM.encode()})
+    root = make_dossier(tmp_path, claims)
+    monkeypatch.setattr(dossier.load.os, "cpu_count", lambda: 2)
+    good = make_dossier(tmp_path / "good")
+    serial, serial_claims = problems_of(root), load_dossier(good).claims
+    monkeypatch.setattr(dossier.load, "PARALLEL_MIN_FILES", 1)
+    parallel, parallel_claims = problems_of(root), load_dossier(good).claims
+    assert parallel == serial and len(serial) >= 20
+    assert parallel_claims == serial_claims and len(serial_claims) == 2

@@ -13,6 +13,7 @@ rules are published for editors as JSON Schema in `schema/`;
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -284,18 +285,26 @@ def parse_entities(doc: YamlDocument, problems: list[Problem]) -> dict[str, Enti
 # ---------------------------------------------------------------- claims
 
 
-def load_claims(root: Path, config: Config, articles: dict[str, Article],
-                entities: dict[str, Entity], problems: list[Problem]) -> tuple[Claim, ...]:
-    loaded: list[Claim] = []
-    seen: dict[str, str] = {}
-    related_refs: list[tuple[Claim, Problem, str]] = []  # the claim, where its reference is, the reference
+# Below this many claim files, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 2000
+_SHARED: tuple | None = None  # (root, config, articles, entities), inherited by forked workers
+
+# What reading one file gives: its shown path, the claim (None on errors), its problems, and
+# each `related` reference with where it is written.
+_FileResult = tuple[str, "Claim | None", list[Problem], list[tuple[Problem, str]]]
+
+
+def _read_claim_files(paths: list[Path], shared: tuple | None = None) -> list[_FileResult]:
+    root, config, articles, entities = shared or _SHARED  # type: ignore[misc]
+    results: list[_FileResult] = []
     folders: dict[Path, set[str]] = {}
-    for path in iter_claim_files(root):
+    for path in paths:
         shown = path.relative_to(root).as_posix()
+        problems: list[Problem] = []
         try:
             doc = read_yaml(path, shown)
         except DossierError as error:
-            problems += error.problems
+            results.append((shown, None, error.problems, []))
             continue
         siblings = folders.get(path.parent)
         if siblings is None:
@@ -303,15 +312,49 @@ def load_claims(root: Path, config: Config, articles: dict[str, Article],
         refs: list[tuple[int, str]] = []
         claim = parse_claim(doc, config, articles, entities, problems, expected_id=path.stem,
                             expected_article=path.parent.name, sibling_ids=siblings, related_refs=refs)
+        where = [(doc.problem(("related", index), ""), ref) for index, ref in refs] if claim else []
+        id_problem = doc.problem(("id",), "") if claim else None
+        results.append((shown, claim, problems + ([id_problem] if id_problem else []), where))
+    return results
+
+
+def _read_in_parallel(files: list[Path], shared: tuple) -> list[_FileResult]:
+    """Parse and validate claim files on every core (fork: the workers inherit the dossier)."""
+    import multiprocessing
+
+    global _SHARED
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) < PARALLEL_MIN_FILES or workers < 2 or not hasattr(os, "fork"):
+        return _read_claim_files(files, shared)
+    size = -(-len(files) // (workers * 4))  # a few chunks per worker evens out slow ones
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    _SHARED = shared
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return [result for chunk in pool.map(_read_claim_files, chunks) for result in chunk]
+    finally:
+        _SHARED = None
+
+
+def load_claims(root: Path, config: Config, articles: dict[str, Article],
+                entities: dict[str, Entity], problems: list[Problem]) -> tuple[Claim, ...]:
+    loaded: list[Claim] = []
+    seen: dict[str, str] = {}
+    related_refs: list[tuple[Claim, Problem, str]] = []  # the claim, where its reference is, the reference
+    files = list(iter_claim_files(root))
+    for shown, claim, file_problems, refs in _read_in_parallel(files, (root, config, articles, entities)):
         if claim is None:
+            problems += file_problems
             continue
+        *file_problems, id_position = file_problems
+        problems += file_problems
         if claim.key in seen:
-            problems.append(doc.problem(("id",), f"duplicate claim id '{claim.id}'",
-                                        f"also used by {seen[claim.key]}; ids must be unique"))
+            problems.append(replace(id_position, message=f"duplicate claim id '{claim.id}'",
+                                    hint=f"also used by {seen[claim.key]}; ids must be unique"))
             continue
         seen[claim.key] = shown
         loaded.append(claim)
-        related_refs += [(claim, doc.problem(("related", index), ""), ref) for index, ref in refs]
+        related_refs += [(claim, where, ref) for where, ref in refs]
     order = {slug: i for i, slug in enumerate(articles)}
     loaded.sort(key=lambda c: (order.get(c.article, len(order)), c.article, c.location.line,
                                c.location.start, c.id))
