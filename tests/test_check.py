@@ -126,3 +126,18 @@ def test_the_real_command_never_prints_a_traceback(tmp_path):
     files = {m.group(1) for m in re.finditer(r"^::error file=([^,]+),", result.stdout, re.M)}
     assert len(files) >= len(claims) - 12  # nearly every file has its own error (some only warnings/valid)
     assert "claims/brest/latin1.yaml" in files and "claims/brest/bomb.yaml" in files
+
+
+def test_build_refuses_on_the_same_errors_and_keeps_the_previous_site(tmp_path):
+    root = make_dossier(tmp_path)
+    first = CliRunner().invoke(main, ["-C", str(root), "build"])
+    assert first.exit_code == 0, first.output
+    before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    (root / "claims/brest/marins-1200.yaml").write_text(GOOD_CLAIM.replace("verdict: mostly-true",
+                                                                           "verdict: mostly true"))
+    checked = run(root)
+    built = CliRunner().invoke(main, ["-C", str(root), "build"])
+    assert built.exit_code == 1
+    problem_lines = [x for x in checked.output.split("\n") if ": error: " in x]
+    assert problem_lines and all(x in built.output for x in problem_lines)
+    assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == before
