@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlparse
 
 from ..analyse import Finding
@@ -81,6 +82,7 @@ def publisher_name(source_url: str, publisher: str | None) -> str:
     return host.removeprefix("www.")
 
 
+@lru_cache(maxsize=65536)
 def publisher_path(name: str) -> str:
     return f"sources/{slugify(name, max_length=60)}.html"
 
@@ -136,9 +138,10 @@ def _first_sentence(text: str) -> str:
     return parts[0].strip() if parts else ""
 
 
-def sentence_context(article: Article, claim: Claim) -> tuple[str, str]:
+def sentence_context(article: Article, claim: Claim,
+                     found: tuple[Block, int, int] | None = None) -> tuple[str, str]:
     """The sentence before and the sentence after a claim, in its paragraph or the neighbours'."""
-    found = _block_of(article, claim)
+    found = found or _block_of(article, claim)
     if found is None:
         return "", ""
     block, start, end = found
@@ -154,11 +157,12 @@ def sentence_context(article: Article, claim: Claim) -> tuple[str, str]:
 
 
 def annotate(article: Article, claims: list[Claim], summaries: dict[str, dict],
-             in_findings: set[str], at_lines: dict[int, list[dict]] | None = None) -> list[dict]:
+             in_findings: set[str], at_lines: dict[int, list[dict]] | None = None,
+             located: dict[str, tuple[Block, int, int]] | None = None) -> list[dict]:
     """The article as blocks of text runs; a run is plain text or a claim span."""
     spans: dict[int, list[tuple[int, int, Claim]]] = defaultdict(list)
     for claim in claims:
-        found = _block_of(article, claim)
+        found = located.get(claim.key) if located is not None else _block_of(article, claim)
         if found is not None:
             block, start, end = found
             spans[id(block)].append((start, end, claim))
@@ -216,6 +220,7 @@ def _related(dossier: Dossier, summaries: dict[str, dict]) -> dict[str, list[dic
     for claim in dossier.claims:
         for topic in sorted({q.topic for q in claim.quantities if q.topic}):
             by_topic[topic].append(claim.key)
+    topic_position = {topic: {key: i for i, key in enumerate(keys)} for topic, keys in by_topic.items()}
     by_article: dict[str, list[Claim]] = defaultdict(list)
     for claim in dossier.claims:
         by_article[claim.article].append(claim)
@@ -226,9 +231,17 @@ def _related(dossier: Dossier, summaries: dict[str, dict]) -> dict[str, list[dic
         for key in sorted(explicit.get(claim.key, ()), key=lambda k: summaries[k]["number"]):
             chosen.setdefault(key, "explicit")
         for topic in sorted({q.topic for q in claim.quantities if q.topic}):
-            for key in by_topic[topic]:
-                if key != claim.key and len(chosen) < RELATED_LIMIT:
-                    chosen.setdefault(key, "topic")
+            # The nearest claims about the same thing: same article first, by position.
+            same = by_topic[topic]
+            here = topic_position[topic][claim.key]
+            left, right = here - 1, here + 1
+            while len(chosen) < RELATED_LIMIT and (left >= 0 or right < len(same)):
+                if left >= 0:
+                    chosen.setdefault(same[left], "topic")
+                    left -= 1
+                if right < len(same) and len(chosen) < RELATED_LIMIT:
+                    chosen.setdefault(same[right], "topic")
+                    right += 1
         mine = set(claim.entities)
         if len(chosen) < RELATED_LIMIT and len(mine) >= 2:
             scored = []
@@ -307,6 +320,13 @@ def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
     claims_of: dict[str, list[Claim]] = defaultdict(list)  # one pass, not one scan per article
     for claim in claims:
         claims_of[claim.article].append(claim)
+    # Where each claim sits in its article's blocks, found once.
+    spans: dict[str, tuple[Block, int, int]] = {}
+    for claim in claims:
+        article = dossier.articles.get(claim.article)
+        found = _block_of(article, claim) if article is not None else None
+        if found is not None:
+            spans[claim.key] = found
 
     # Home
     by_article = [
@@ -325,18 +345,18 @@ def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
         mine = claims_of[slug]
         pages.append(Page(article_path(slug), "article.html", article.title, {
             "article": articles[slug],
-            "blocks": annotate(article, mine, summaries, in_findings, at_lines.get(slug)),
+            "blocks": annotate(article, mine, summaries, in_findings, at_lines.get(slug), spans),
             "claims": [summaries[c.key] for c in mine],
             "counts": verdict_counts(config, mine),
         }, description=shorten(article.title, 150)))
 
-    placed = {c.key for c in claims
-              if c.article in dossier.articles and _block_of(dossier.articles[c.article], c)}
+    placed = {c.key for c in claims if c.article in dossier.articles and c.key in spans}
 
     # Claim pages
     for index, claim in enumerate(claims):
         article = dossier.articles.get(claim.article)
-        before, after = sentence_context(article, claim) if article else ("", "")
+        found = spans.get(claim.key)
+        before, after = sentence_context(article, claim, found) if article and found else ("", "")
         entities = [
             Record(id=e, name=dossier.entities[e].name, type=dossier.entities[e].type,
                    page=entity_path(e))
