@@ -190,7 +190,12 @@ def _build_site(root: Path, output: Path | None = None, strict: bool = False,
         known = set(entries)
         if config.search:
             known |= {"pagefind/pagefind-ui.js", "pagefind/pagefind-ui.css"}
-        link_problems = check_links(scans, known)
+        # The links of a page not rendered again are still good when no file came or
+        # went and no rendered page lost an id: then only rendered pages are checked.
+        rendered = {r[0] for r in results}
+        unchanged_ids = all(previous[p].ids == entries[p].ids for p in rendered if p in previous)
+        only = rendered if previous and set(previous) == set(entries) and unchanged_ids else None
+        link_problems = check_links(scans, known, only)
         if link_problems:
             raise DossierError(link_problems)
 

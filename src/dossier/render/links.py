@@ -44,12 +44,16 @@ def resolve(page: str, link: str) -> tuple[str, str]:
     return target, unquote(fragment)
 
 
-def check_links(scans: dict[str, tuple[list[str], list[str]]], files: set[str]) -> list[Problem]:
-    """A problem for each link to a missing file or a missing anchor of an HTML page."""
+def check_links(scans: dict[str, tuple[list[str], list[str]]], files: set[str],
+                pages: set[str] | None = None) -> list[Problem]:
+    """A problem for each link to a missing file or a missing anchor of an HTML page.
+
+    `pages`: check only the links of these pages (the others are known to be fine).
+    """
     problems = []
     resolved: dict[tuple[str, str], tuple[str, str]] = {}  # most links repeat from page to page
     id_sets: dict[str, set[str]] = {}
-    for page in sorted(scans):
+    for page in sorted(scans if pages is None else pages):
         links, _ = scans[page]
         folder = posixpath.dirname(page)
         for link in links:
