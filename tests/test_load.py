@@ -205,3 +205,11 @@ def test_parallel_loading_gives_the_same_dossier_and_problems(tmp_path, monkeypa
     parallel, parallel_claims = problems_of(root), load_dossier(good).claims
     assert parallel == serial and len(serial) >= 20
     assert parallel_claims == serial_claims and len(serial_claims) == 2
+
+
+def test_a_claim_file_outside_an_article_folder_is_a_warning(tmp_path):
+    root = make_dossier(tmp_path)
+    (root / "claims" / "lost.yaml").write_text(SECOND_CLAIM)
+    (warning,) = load_dossier(root).problems
+    assert (warning.path, warning.severity) == ("claims/lost.yaml", "warning")
+    assert warning.message == "a claim file outside an article folder is ignored"

@@ -342,6 +342,12 @@ def load_claims(root: Path, config: Config, articles: dict[str, Article],
     seen: dict[str, str] = {}
     related_refs: list[tuple[Claim, Problem, str]] = []  # the claim, where its reference is, the reference
     files = list(iter_claim_files(root))
+    base = root / "claims"
+    if base.is_dir():  # a claim file put straight into claims/ would otherwise be silently ignored
+        for stray in sorted(base.glob("*.y*ml")):
+            problems.append(Problem(f"claims/{stray.name}", None, None,
+                                    "a claim file outside an article folder is ignored",
+                                    "move it to claims/<article>/ (the article's slug)", "warning"))
     for shown, claim, file_problems, refs in _read_in_parallel(files, (root, config, articles, entities)):
         if claim is None:
             problems += file_problems
