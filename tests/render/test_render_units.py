@@ -1,0 +1,76 @@
+"""Small pieces of rendering: readable quantities and dates, link resolution, shards."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dossier.claims import Quantity
+from dossier.render.links import check_links, resolve, scan
+from dossier.render.search import plan_shards
+from dossier.render.text import long_date, quantity, shorten
+
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize(("q", "fr", "en"), [
+    (Quantity("", "at_least", 10000), f"plus de 10{NBSP}000", "more than 10,000"),
+    (Quantity("", "range", low=4000, high=6000), f"entre 4{NBSP}000 et 6{NBSP}000",
+     "between 4,000 and 6,000"),
+    (Quantity("", "ratio", 37, of=64), "37 sur 64", "37 of 64"),
+    (Quantity("", "fraction", numerator=2, denominator=3), "les deux tiers", "two thirds"),
+    (Quantity("", "fraction", numerator=5, denominator=7), "5/7", "5/7"),
+    (Quantity("", "exact", 12_000_000), "12 millions", "12 million"),
+    (Quantity("", "exact", 1_000_000), "1 million", "1 million"),
+    (Quantity("", "exact", 1_500_000, unit="€"), f"1,5 million{NBSP}€", f"1.5 million{NBSP}€"),
+    (Quantity("", "approx", 4.5, unit="%"), f"environ 4,5{NBSP}%", "about 4.5%"),
+    (Quantity("", "at_most", 200), "moins de 200", "fewer than 200"),
+    (Quantity("", "exact", 6000), f"6{NBSP}000", "6,000"),
+])
+def test_quantities_read_as_a_person_would_write_them(q: Quantity, fr: str, en: str) -> None:
+    assert quantity(q, "fr") == fr
+    assert quantity(q, "en") == en
+
+
+def test_dates() -> None:
+    assert long_date(date(2025, 11, 17), "fr") == "17 novembre 2025"
+    assert long_date(date(2025, 3, 1), "fr") == "1er mars 2025"
+    assert long_date(date(2025, 3, 1), "en") == "March 1, 2025"
+
+
+def test_shorten_cuts_at_a_word() -> None:
+    text = "Le président ukrainien Volodymyr Zelensky a affirmé que sur les 12 000 Nord-Coréens envoyés"
+    short = shorten(text, 74)
+    assert len(short) <= 74 and short.endswith("…") and text.startswith(short[:-1])
+    assert shorten("court", 74) == "court"
+
+
+def test_link_resolution() -> None:
+    assert resolve("claims/a/b.html", "../../index.html") == ("index.html", "")
+    assert resolve("claims/a/b.html", "c.html#x") == ("claims/a/c.html", "x")
+    assert resolve("index.html", "#top") == ("index.html", "top")
+    assert resolve("index.html", "entities/") == ("entities/index.html", "")
+    links, ids = scan(b'<a href="https://x.org/">x</a><a href="a.html#k">a</a><p id="k"></p>'
+                      b'<a href="mailto:a@b.c">m</a><a href="//cdn.example/x.js">c</a>')
+    assert links == ["a.html#k"] and ids == ["k"]
+
+
+def test_check_links_finds_missing_pages_anchors_and_escapes() -> None:
+    scans = {"index.html": (["a.html#k", "a.html#missing", "gone.html", "../outside.html"], []),
+             "a.html": ([], ["k"])}
+    problems = check_links(scans, {"index.html", "a.html"})
+    messages = sorted(p.message for p in problems)
+    assert messages == ["broken anchor 'a.html#missing'", "broken internal link 'gone.html'",
+                        "link '../outside.html' points outside the site"]
+    assert all(p.path == "index.html" for p in problems)
+
+
+def test_shards_keep_articles_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dossier.render import search
+
+    monkeypatch.setattr(search, "SHARD_PAGES", 3)
+    pages = ["index.html", "methodology.html", "articles/a.html", "claims/a/1.html", "claims/a/2.html",
+             "articles/b.html", "claims/b/1.html", "entities/x.html"]
+    assert plan_shards(pages) == [["methodology.html"], ["articles/a.html", "claims/a/1.html",
+                                  "claims/a/2.html"], ["articles/b.html", "claims/b/1.html"]]
