@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 from .lexicon import words
-from .sentences import quote_regions
+from .sentences import quote_regions, span_text
 
 REPORTING_VERBS = frozenset(words("""
 déclarer affirmer ajouter estimer confirmer indiquer promettre prévenir dire annoncer expliquer
@@ -32,6 +32,7 @@ tempérer relativiser détailler observer noter analyser corriger répliquer rip
 nuancer trancher sourire plaisanter amuser inquiéter interroger demander reprendre protester
 s'exclamer exclamer rétorquer objecter renchérir admettre conclure
 """))
+SPEECH_VERBS = REPORTING_VERBS | INCISE_VERBS
 PROMISE_VERBS = frozenset({"promettre", "jurer", "engager"})
 # Participles whose agent ("diffusées par X") is the origin of what is shown.
 DISSEMINATION_VERBS = frozenset({"diffuser", "publier", "relayer", "communiquer", "rapporter",
@@ -77,13 +78,13 @@ class Attribution:
 
 def quotes_in(sent: Span) -> list[tuple[int, int]]:
     """Character spans (in the doc) of the quotations of a sentence."""
-    return [(sent.start_char + a, sent.start_char + b) for a, b in quote_regions(sent.text)]
+    return [(sent.start_char + a, sent.start_char + b) for a, b in quote_regions(span_text(sent))]
 
 
 def is_name_quote(sent: Span, start_char: int, end_char: int) -> bool:
     """« Name »: one to three capitalised words and no full stop: a name, not a statement."""
     offset = sent.start_char
-    inner = sent.text[start_char - offset + 1:end_char - offset - 1].strip()
+    inner = span_text(sent)[start_char - offset + 1:end_char - offset - 1].strip()
     words = inner.split()
     return 0 < len(words) <= 3 and all(w[:1].isupper() for w in words) and not inner.endswith((".", "!", "?"))
 
@@ -92,7 +93,7 @@ def statement_quotes(sent: Span) -> list[tuple[int, int]]:
     """Quoted words (two or more): a single quoted word is a scare quote, « irresponsable »."""
     offset = sent.start_char
     return [(a, b) for a, b in quotes_in(sent) if not is_name_quote(sent, a, b)
-            and len(sent.text[a - offset + 1:b - offset - 1].split()) >= 2]
+            and len(span_text(sent)[a - offset + 1:b - offset - 1].split()) >= 2]
 
 
 def call_signs(sent: Span) -> list[tuple[int, int]]:
@@ -243,10 +244,10 @@ def _reporting_verbs(sent: Span) -> list[tuple[Token, str]]:
         if token.pos_ not in ("VERB", "NOUN"):
             continue
         lemma = token.lemma_
-        if token.pos_ == "NOUN" or lemma not in REPORTING_VERBS | INCISE_VERBS:
+        if token.pos_ == "NOUN" or lemma not in SPEECH_VERBS:
             # spaCy reads some incises as nouns ("soupire"): try the verb's infinitive
             lemma = token.lower_[:-1] + "er" if token.lower_.endswith("e") else lemma
-        if lemma not in REPORTING_VERBS | INCISE_VERBS:
+        if lemma not in SPEECH_VERBS:
             continue
         if (token.pos_ == "NOUN" or lemma not in REPORTING_VERBS) and _incise(token, sent, lemma) is None:
             continue  # "soupirer", "lancer": reporting only right after a quote

@@ -43,32 +43,32 @@ def _is_obligation(token, sent: Span) -> bool:
 
 
 def opinion_or_norm(sent: Span) -> str | None:
-    """'normative', 'opinion', or None for a statement of fact."""
-    for token in sent:
+    """'normative', 'opinion', 'evaluative' (a value judgement), or None for a statement of fact."""
+    doc = sent.doc
+    opinion = evaluative = False
+    for token in sent:  # one pass; morphology is only read for the few candidate words
         lemma = token.lemma_.lower()
-        if lemma == "devoir" and _is_obligation(token, sent):
+        if lemma == "falloir" or (lemma == "devoir" and _is_obligation(token, sent)):
             return "normative"
-        if lemma == "falloir":
+        if lemma in NORMATIVE_ADJECTIVES and token.i >= 2 and doc[token.i - 1].lemma_ == "être" \
+                and doc[token.i - 2].lower_ == "il":
             return "normative"
-        if lemma in NORMATIVE_ADJECTIVES and token.i >= 2 and sent.doc[token.i - 1].lemma_ == "être" \
-                and sent.doc[token.i - 2].lower_ == "il":
-            return "normative"
-    for token in sent:
-        lemma = token.lemma_.lower()
+        if opinion:
+            continue
         if lemma in OPINION_VERBS and token.pos_ in ("VERB", "AUX"):
-            return "opinion"
-        # "risque de prolonger": spaCy often reads "risque" as the noun
-        following = sent.doc[token.i + 1: token.i + 3]
-        if token.lower_.startswith("risqu") and len(following) == 2 and following[0].lower_ in ("de", "d'") \
-                and "Inf" in following[1].morph.get("VerbForm"):
-            return "opinion"
-        # "Ne pas contrer cette alliance pourrait ...": an infinitive as subject is speculation.
-        if token.dep_ in ("nsubj", "csubj") and "Inf" in token.morph.get("VerbForm") and token.pos_ == "VERB":
-            return "opinion"
-    judged = [t for t in sent if t.pos_ in ("ADJ", "ADV")]
-    if any(t.lemma_.lower() in EVALUATIVE or t.lower_ in EVALUATIVE for t in judged):
-        return "evaluative"
-    return None
+            opinion = True
+        elif token.lower_.startswith("risqu") and token.i + 2 < sent.end \
+                and doc[token.i + 1].lower_ in ("de", "d'") \
+                and "Inf" in doc[token.i + 2].morph.get("VerbForm"):
+            opinion = True  # "risque de prolonger": spaCy often reads "risque" as the noun
+        elif token.dep_ in ("nsubj", "csubj") and token.pos_ == "VERB" \
+                and "Inf" in token.morph.get("VerbForm"):
+            opinion = True  # "Ne pas contrer cette alliance pourrait ...": speculation
+        elif token.pos_ in ("ADJ", "ADV") and (lemma in EVALUATIVE or token.lower_ in EVALUATIVE):
+            evaluative = True
+    if opinion:
+        return "opinion"
+    return "evaluative" if evaluative else None
 
 
 def kind_of(sent: Span, has_quote: bool, attributed: bool, reported_by_verb: bool, has_quantities: bool,

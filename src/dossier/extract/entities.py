@@ -10,11 +10,14 @@ NER label says.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from spacy.tokens import Span
 
 from ..claims import Entity
-from ..slugs import slugify
+from ..slugs import slugify as _slugify
+
+slugify = lru_cache(maxsize=16384)(_slugify)
 
 LABELS = {"PER": "person", "LOC": "place", "ORG": "organisation"}
 PLACE_PREFIX = re.compile(

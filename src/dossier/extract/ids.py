@@ -35,10 +35,15 @@ def claim_id(sent: Span, entity_names: list[str], quantities, speaker: str | Non
             words.append(q.counts.split()[0])
     content = [t for t in sent if t.pos_ in ("NOUN", "VERB", "PROPN", "ADJ") and t.lemma_ not in SKIP_LEMMAS
                and t.is_alpha and len(t.text) > 2]
+    seen = set(slugify(" ".join(words)).split("-")) if words else set()
+    count = len(" ".join(words).split())
     for token in content:
-        if len(" ".join(words).split()) >= MAX_WORDS - (1 if quantities else 0):
+        if count >= MAX_WORDS - (1 if quantities else 0):
             break
         word = token.lemma_ if token.pos_ in ("VERB",) else token.text
-        if slugify(word) not in slugify(" ".join(words)).split("-"):
+        slug = slugify(word)
+        if slug not in seen:
             words.append(word)
+            seen.update(slug.split("-"))
+            count += 1
     return slugify(" ".join(words), max_length=50)

@@ -247,6 +247,10 @@ def _words_apart(text: str) -> str:
     return " ".join(text.replace("’", "'").replace("'", "' ").split())
 
 
+_QUALIFIERS_SPACED = [(phrase, qualifier, " " + _words_apart(phrase))
+                      for phrase, qualifier in QUALIFIER_BEFORE]
+
+
 def _left_text(doc, start: int, sent: Span, words: int = 5) -> str:
     return _words_apart(" ".join(t.lower_ for t in doc[max(sent.start, start - words): start]))
 
@@ -254,8 +258,8 @@ def _left_text(doc, start: int, sent: Span, words: int = 5) -> str:
 def _match_before(left: str) -> tuple[str, str] | None:
     padded = " " + left
     best = None
-    for phrase, qualifier in QUALIFIER_BEFORE:
-        matches = padded.endswith(" " + _words_apart(phrase))
+    for phrase, qualifier, spaced in _QUALIFIERS_SPACED:
+        matches = padded.endswith(spaced)
         if matches and (best is None or len(phrase) > len(best[0])):
             best = (phrase, qualifier)
     return best

@@ -26,6 +26,7 @@ ABBREVIATIONS = frozenset({
 })
 MIN_CLAUSE_WORDS = 4
 _WORD = re.compile(r"\w+")
+_TERMINAL_RE = re.compile(r"[.!?…]")
 
 
 @lru_cache(maxsize=4096)
@@ -54,17 +55,29 @@ def _inside(regions: tuple[tuple[int, int], ...], index: int) -> bool:
     return any(start < index < end - 1 for start, end in regions)
 
 
+def _previous_char(text: str, index: int) -> str:
+    """The last non-blank character before `index` ("" if none)."""
+    index -= 1
+    while index >= 0 and text[index].isspace():
+        index -= 1
+    return text[index] if index >= 0 else ""
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of `text`, stripped of surrounding blanks."""
     regions = quote_regions(text)
+    closings = {end - 1 for _, end in regions}
+    # Only terminal marks and closing quotes can end a sentence: visit those, not every character.
+    candidates = sorted({m.start() for m in _TERMINAL_RE.finditer(text)} | closings)
     spans: list[tuple[int, int]] = []
     start = 0
     index = 0
     length = len(text)
-    while index < length:
-        char = text[index]
-        if char in TERMINAL and not _inside(regions, index):
-            end = index + 1
+    for position in candidates:
+        if position < index:
+            continue
+        if text[position] in TERMINAL and not _inside(regions, position):
+            end = position + 1
             while end < length and text[end] in TERMINAL:
                 end += 1
             # Closing quotes and brackets belong to the sentence they close.
@@ -72,17 +85,17 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
                 if text[end] in "\u00a0\u202f" and (end + 1 >= length or text[end + 1] not in "»”›"):
                     break
                 end += 1
-            if _ends_sentence(text, index, end):
+            if _ends_sentence(text, position, end):
                 spans.append((start, end))
                 start = end
             index = end
             continue
-        closes = any(index == end - 1 for _, end in regions) and text[:index].rstrip()[-1:] in TERMINAL
         # « … morts. » Bien que …: a quote that closes on a full stop ends the sentence.
-        if closes and _ends_sentence(text, index, index + 1):
-            spans.append((start, index + 1))
-            start = index + 1
-        index += 1
+        if position in closings and _previous_char(text, position) in TERMINAL \
+                and _ends_sentence(text, position, position + 1):
+            spans.append((start, position + 1))
+            start = position + 1
+        index = position + 1
     spans.append((start, length))
     result = []
     for begin, end in spans:
@@ -142,6 +155,15 @@ def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def unit_spans(text: str) -> list[tuple[int, int]]:
     """Sentences, then clauses: the units a claim is made of."""
     return [clause for s, e in sentence_spans(text) for clause in clause_spans(text, s, e)]
+
+
+def span_text(span) -> str:
+    """`span.text`, cut from the Doc's text built once (spaCy rebuilds it on every access)."""
+    doc = span.doc
+    text = doc.user_data.get("dossier_text")
+    if text is None:
+        text = doc.user_data["dossier_text"] = doc.text
+    return text[span.start_char:span.end_char]
 
 
 @Language.component("dossier_units")
