@@ -289,3 +289,15 @@ def test_cli_build_never_imports_spacy(dossier_dir: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False False"
     assert (dossier_dir / "site" / "index.html").is_file()
+
+
+def test_ids_named_index_do_not_overwrite_list_pages(dossier_dir: Path) -> None:
+    entities = dossier_dir / "entities.yaml"
+    entities.write_text(entities.read_text() + "index:\n  name: Index (une revue)\n  type: organisation\n")
+    claim = dossier_dir / CLAIMS / "digue-entretien.yaml"
+    claim.write_text(claim.read_text().replace("entities: []", "entities: [index]"))
+    build_site(dossier_dir)
+    site = dossier_dir / "site"
+    assert "Index (une revue)" in (site / "entities" / "index-1.html").read_text()
+    assert 'href="../../entities/index-1.html"' in (site / CLAIMS / "digue-entretien.html").read_text()
+    assert "<h1>Personnes, lieux, organisations</h1>" in (site / "entities" / "index.html").read_text()

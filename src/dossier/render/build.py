@@ -141,6 +141,12 @@ def _build_site(root: Path, output: Path | None = None, strict: bool = False,
     try:
         entries: dict[str, Entry] = {}
         # --- pages
+        seen: set[str] = set()
+        for page in plan.pages:
+            if page.path in seen:
+                raise DossierError(Problem(page.path, None, None, "two pages would share this file",
+                                           "rename one of the ids or slugs that name it"))
+            seen.add(page.path)
         for page in plan.pages:
             if posixpath.normpath(page.path) != page.path or page.path.startswith(("/", "../")):
                 raise DossierError(Problem(page.path, None, None, "page path leaves the site folder",
@@ -257,8 +263,10 @@ _STATE: tuple = ()
 
 def _site_globals(config, plan) -> dict:
     labels = {v.id: v.label.get(config.language) or v.label.get("en") or v.id for v in config.verdicts}
+    from .pages import verdict_path
+
     return {"config": config, "verdicts": {v.id: v for v in config.verdicts}, "built": plan.built,
-            "verdict_labels": labels}
+            "verdict_labels": labels, "verdict_pages": {v.id: verdict_path(v.id) for v in config.verdicts}}
 
 
 def _render_page(env, page: Page) -> bytes:

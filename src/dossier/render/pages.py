@@ -67,12 +67,17 @@ def article_path(slug: str) -> str:
     return f"articles/{slug}.html"
 
 
+def _not_index(slug: str) -> str:
+    """`index` names each folder's list page: an entity, verdict or publisher so named moves aside."""
+    return "index-1" if slug == "index" else slug
+
+
 def entity_path(entity_id: str) -> str:
-    return f"entities/{entity_id}.html"
+    return f"entities/{_not_index(entity_id)}.html"
 
 
 def verdict_path(verdict_id: str) -> str:
-    return f"verdicts/{verdict_id}.html"
+    return f"verdicts/{_not_index(verdict_id)}.html"
 
 
 def publisher_name(source_url: str, publisher: str | None) -> str:
@@ -84,7 +89,7 @@ def publisher_name(source_url: str, publisher: str | None) -> str:
 
 @lru_cache(maxsize=65536)
 def publisher_path(name: str) -> str:
-    return f"sources/{slugify(name, max_length=60)}.html"
+    return f"sources/{_not_index(slugify(name, max_length=60))}.html"
 
 
 def finding_anchor(finding: Finding) -> str:
