@@ -191,3 +191,21 @@ def test_low_credibility_story_of_another_topic(extract_file):
     assert not by_anchor(result, "semble plus puissante").checkworthy
     bot = by_anchor(result, "chatbot Grok")
     assert (bot.speaker.name, bot.speaker.kind) == ("Grok", "ai")
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (DATA / "articles").iterdir()))
+def test_every_extracted_claim_matches_the_published_schema(extract_file, name):
+    import json
+
+    import jsonschema
+    import yaml
+
+    from dossier.claims import claim_to_data
+    from dossier.store import dump_yaml
+
+    schema = json.loads((ROOT / "schema" / "claim.schema.json").read_text(encoding="utf-8"))
+    result = extract_file(DATA / "articles" / name)
+    assert result.claims
+    for claim in result.claims:  # through YAML and back, as a claim file is read
+        data = yaml.safe_load(dump_yaml(claim_to_data(claim)))
+        jsonschema.validate(data, schema)
