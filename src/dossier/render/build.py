@@ -263,9 +263,14 @@ _STATE: tuple = ()
 
 def _site_globals(config, plan) -> dict:
     labels = {v.id: v.label.get(config.language) or v.label.get("en") or v.id for v in config.verdicts}
+    from . import jsonld
     from .pages import verdict_path
 
+    def claim_jsonld(claim, article, page_url):
+        return jsonld.for_claim(claim, article, config, page_url)
+
     return {"config": config, "verdicts": {v.id: v for v in config.verdicts}, "built": plan.built,
+            "claim_jsonld": claim_jsonld,
             "verdict_labels": labels, "verdict_pages": {v.id: verdict_path(v.id) for v in config.verdicts}}
 
 

@@ -10,9 +10,9 @@ did not (see "The site" in README.md).
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlparse
 
-from ..article import Article
 from ..claims import Claim
 from ..config import Config
 from .text import shorten
@@ -21,7 +21,7 @@ CLAIM_REVIEWED_MAX = 74  # "under 75 characters"
 _SPEAKER_TYPES = {"person": "Person", "organisation": "Organization", "media": "Organization"}
 
 
-def claim_author(claim: Claim, article: Article | None) -> dict | None:
+def claim_author(claim: Claim, article: Any) -> dict | None:
     """The speaker when it is a named person or body; otherwise the outlet that published it."""
     if claim.speaker and claim.speaker.kind in _SPEAKER_TYPES and claim.speaker.name.strip():
         return {"@type": _SPEAKER_TYPES[claim.speaker.kind], "name": claim.speaker.name}
@@ -35,7 +35,7 @@ def claim_author(claim: Claim, article: Article | None) -> dict | None:
     return None
 
 
-def item_reviewed(claim: Claim, article: Article | None) -> dict:
+def item_reviewed(claim: Claim, article: Any) -> dict:
     item: dict = {"@type": "Claim"}
     author = claim_author(claim, article)
     if author:
@@ -51,13 +51,14 @@ def item_reviewed(claim: Claim, article: Article | None) -> dict:
     return item
 
 
-def for_claim(claim: Claim, article: Article | None, config: Config, page_url: str) -> dict:
+def for_claim(claim: Claim, article: Any, config: Config, page_url: str) -> dict:
+    """`article`: anything with the article's `title`, `url`, `published`, `publisher`."""
     verdict = config.verdict(claim.verdict)
     language = config.language
     if verdict is None or verdict.rating is None:
         item = item_reviewed(claim, article)
         return {"@context": "https://schema.org", **item, "text": claim.text, "url": page_url,
-                "inLanguage": article.language if article else language}
+                "inLanguage": getattr(article, "language", None) or language}
     author: dict = {"@type": config.publisher.type or "Organization", "name": config.publisher.name}
     if config.publisher.url:
         author["url"] = config.publisher.url

@@ -25,7 +25,6 @@ from ..claims import Claim
 from ..config import Config, Verdict
 from ..load import Dossier
 from ..slugs import slugify
-from . import jsonld
 from .record import Record
 from .text import shorten
 
@@ -256,7 +255,8 @@ def _related(dossier: Dossier, summaries: dict[str, dict]) -> dict[str, list[dic
                     scored.append((-shared, summaries[other.key]["number"], other.key))
             for _, _, key in sorted(scored)[: RELATED_LIMIT - len(chosen)]:
                 chosen.setdefault(key, "entities")
-        result[claim.key] = [Record(summaries[k], reason=why) for k, why in chosen.items()]
+        # The shared summaries themselves, not copies: at 100,000 claims copies cost memory.
+        result[claim.key] = [summaries[k] for k in chosen]
     return result
 
 
@@ -383,7 +383,7 @@ def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
             "related": related.get(claim.key, []), "findings": findings_of.get(claim.key, []),
             "previous": summaries[claims[index - 1].key] if index > 0 else None,
             "next": summaries[claims[index + 1].key] if index + 1 < len(claims) else None,
-            "jsonld": jsonld.for_claim(claim, article, config, page_url),
+            "page_url": page_url,  # the JSON-LD is made from the context at render time
             "updated": claim_updated(claim, article, built), "placed": claim.key in placed,
         }, description=shorten(claim.text, 160)))
 
@@ -412,7 +412,7 @@ def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
             name = publisher_name(source.url, source.publisher)
             row = citing[name].setdefault(source.url, Record(
                 url=source.url, title=source.title, date=source.date, claims=[]))
-            row["claims"].append(Record(summaries[claim.key], stance=source.stance))
+            row["claims"].append(Record(claim=summaries[claim.key], stance=source.stance))
     publisher_rows = []
     seen_paths: dict[str, str] = {}
     for name in sorted(citing, key=lambda n: (n.casefold(), n)):
