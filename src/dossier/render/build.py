@@ -27,6 +27,7 @@ import pickle
 import posixpath
 import re
 import shutil
+import sys
 import time
 import traceback
 from dataclasses import dataclass
@@ -167,7 +168,9 @@ def _build_site(root: Path, output: Path | None = None, strict: bool = False,
             raise DossierError(render_problems)
         staged = [r[0] for r in results if r[2]]
         by_path = {p.path: p for p in plan.pages}
-        fresh = {r[0]: Entry(by_path[r[0]].fingerprint, r[1], r[3], r[4]) for r in results}
+        # Links repeat across pages: one shared string each, not one per page (memory).
+        fresh = {r[0]: Entry(by_path[r[0]].fingerprint, r[1], [sys.intern(x) for x in r[3]],
+                             [sys.intern(x) for x in r[4]]) for r in results}
         for page in plan.pages:
             entries[page.path] = fresh.get(page.path) or previous[page.path]
 

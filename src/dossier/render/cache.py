@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,7 +49,7 @@ class BuildCache:
                 or data.get("output") != str(output):
             return empty
         try:
-            strings = data["strings"]
+            strings = [sys.intern(x) for x in data["strings"]]
             entries = {p: Entry(fp, dig, [strings[i] for i in links], [strings[i] for i in ids])
                        for p, (fp, dig, links, ids) in data["entries"].items()}
         except (TypeError, KeyError, AttributeError, IndexError, ValueError):

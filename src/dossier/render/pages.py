@@ -357,16 +357,15 @@ def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
 
     placed = {c.key for c in claims if c.article in dossier.articles and c.key in spans}
 
+    entity_refs = {e: Record(id=e, name=entity.name, type=entity.type, page=entity_path(e))
+                   for e, entity in dossier.entities.items()}
+
     # Claim pages
     for index, claim in enumerate(claims):
         article = dossier.articles.get(claim.article)
         found = spans.get(claim.key)
         before, after = sentence_context(article, claim, found) if article and found else ("", "")
-        entities = [
-            Record(id=e, name=dossier.entities[e].name, type=dossier.entities[e].type,
-                   page=entity_path(e))
-            for e in claim.entities if e in dossier.entities
-        ]
+        entities = [entity_refs[e] for e in claim.entities if e in entity_refs]
         page_path = claim_path(claim)
         page_url = config.base_url + page_path
         sources = [
