@@ -77,6 +77,10 @@ def test_selon_and_dapres(nlp, text, speaker, kind):
     ("La Chine pourrait annoncer de nouvelles mesures commerciales.", "possible"),
     ("Le président a promis 500 millions d'euros aux agriculteurs bretons.", "promised"),
     ("Le Parlement a adopté la loi mardi à Paris.", "asserted"),
+    # conditionals spaCy tags Mood=Ind, read from the form
+    ("Les rebelles contrôleraient désormais la moitié du Soudan.", "reported"),
+    ("Le ministre Paul Girard démissionnerait dans les prochains jours.", "reported"),
+    ("Le navire livrait des armes à la Libye chaque mois.", "asserted"),  # an imperfect, not a conditional
 ])
 def test_modality(nlp, text, modality):
     assert one(nlp, text).modality == modality

@@ -11,21 +11,33 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from .attribution import PROMISE_VERBS, Attribution
+from .lexicon import words
 
-CONDITIONAL_ENDINGS = ("rait", "raient")
 MODAL_POSSIBLE = frozenset({"pouvoir"})
 # "Une telle initiative violerait...", "si ..., cela ...": a hypothesis, not a report.
 HYPOTHESIS_MARKERS = frozenset({"tel", "telle", "tels", "telles", "si", "s'"})
+# Irregular future/conditional stems of French verbs ("serait", "pourrait", "viendrait").
+IRREGULAR_STEMS = frozenset(words("""
+ser aur pourr devr fer ir viendr tiendr faudr voudr saur verr mourr enverr vaudr courr
+acquerr recevr apercevr percevr concevr pleuvr assiér s'assiér cueiller
+"""))
 
 
 def is_conditional(token: Token) -> bool:
+    """Conditional mood. spaCy tags many conditionals `Mood=Ind` ("contrôleraient",
+    "démissionnerait"), so the form is checked too: future stem (the infinitive, or an
+    irregular stem) + -ait/-aient. The imperfect "mourait" does not match ("mourir" + ait)."""
     if token.pos_ not in ("VERB", "AUX"):
         return False
     if "Cnd" in token.morph.get("Mood"):
         return True
     lower = token.lower_
-    return (len(lower) > 5 and lower.endswith(CONDITIONAL_ENDINGS) and "Ind" not in token.morph.get("Mood")) \
-        or (len(lower) > 5 and lower.endswith(CONDITIONAL_ENDINGS) and token.pos_ == "AUX")
+    for ending in ("aient", "ait"):
+        if lower.endswith("r" + ending) and len(lower) > len(ending) + 2:
+            stem = lower[: -len(ending)]
+            lemma = token.lemma_.lower()
+            return stem == lemma or stem == lemma[:-1] or stem in IRREGULAR_STEMS
+    return False
 
 
 def conditionals(sent: Span) -> list[Token]:
