@@ -142,3 +142,18 @@ def test_find_seeds_errors(tmp_path):
     (tmp_path / "seeds").mkdir()
     with pytest.raises(DossierError, match="no articles"):
         find_seeds(tmp_path / "seeds")
+
+
+def test_front_matter_title_is_located_in_the_front_matter():
+    article = parse('---\ntitle: "Le maire promet 300 logements"\n---\nTexte.\n', "t.md")
+    title = article.blocks[0]
+    assert title.kind == "title"
+    location = title.location(0, len(title.text))
+    assert location.line == 2
+    assert article.text_at(location) == "Le maire promet 300 logements"
+
+
+def test_folded_front_matter_title_is_metadata_only():
+    article = parse("---\ntitle: >-\n  Un titre\n  sur deux lignes\n---\nTexte.\n", "t.md")
+    assert article.title == "Un titre sur deux lignes"
+    assert all(b.kind != "title" for b in article.blocks)

@@ -291,9 +291,14 @@ def _parse_markdown(lines: tuple[str, ...], path: Path, shown: str, language: st
     if not title:
         heading = next((b for b in blocks if b.kind == "heading"), None)
         title = heading.text if heading else path.stem
-    elif meta.get("title"):
-        # The front-matter title is itself a statement the article makes.
-        blocks.insert(0, Block("title", title, ((0, 0, 0),)))
+    else:
+        # The front-matter title is itself a statement the article makes: a claim
+        # block, located at its words in the front matter (when written verbatim).
+        for number in range(2, body_start):
+            column = lines[number - 1].find(title)
+            if column >= 0 and lines[number - 1].lstrip().startswith("title"):
+                blocks.insert(0, Block("title", title, ((0, number, column),)))
+                break
     url = str(meta["url"]) if meta.get("url") else None
     published = _as_date(meta.get("published") or meta.get("date"))
     listed, announced = _source_list(blocks)

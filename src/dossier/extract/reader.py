@@ -129,14 +129,7 @@ class ArticleReader:
         )
 
     def _location(self, block: Block, start: int, end: int, text: str) -> Location:
-        if block.line >= 1:
-            return block.location(start, end)
-        # A front-matter title has no body line: point at its words in the front matter.
-        for number, line in enumerate(self.article.lines, start=1):
-            index = line.find(text)
-            if index >= 0:
-                return Location(number, index, index + len(text))
-        return Location(1, 0, 0)
+        return block.location(start, end)
 
     def result(self, factory):
         claims = []
