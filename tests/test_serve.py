@@ -173,3 +173,16 @@ def test_the_browser_reloads_by_itself(tmp_path):
             browser.close()
     finally:
         server.stop()
+
+
+def test_ctrl_c_stops_cleanly_and_frees_the_port(tmp_path):
+    import signal
+    import socket
+
+    server = Served(make_dossier(tmp_path / "d"))
+    server.process.send_signal(signal.SIGINT)
+    assert server.process.wait(timeout=20) == 0
+    server.wait_for("stopped")
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", server.port))  # nothing listens any more
