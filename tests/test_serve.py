@@ -28,7 +28,8 @@ class Served:
                                         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         self.wait_for("serving http://127.0.0.1:")
 
     def _read(self) -> None:
@@ -41,7 +42,8 @@ class Served:
             try:
                 line = self.lines.get(timeout=0.2)
             except queue.Empty:
-                assert self.process.poll() is None, f"serve exited: {self.seen}"
+                # Lines may still be on their way from a process that has just exited.
+                assert self.process.poll() is None or self.reader.is_alive(), f"serve exited: {self.seen}"
                 continue
             self.seen.append(line)
             if text in line:
