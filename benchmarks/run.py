@@ -231,6 +231,12 @@ class SizeResult:
         values = [r[key] for r in self.runs.get(kind, []) if r["returncode"] == 0]
         return statistics.median(values) if values else None
 
+    def paired_ratio(self, kind: str, other: str, key: str = "seconds") -> float | None:
+        """Median of the per-repeat ratios: each pair ran back to back, under the same load."""
+        runs = zip(self.runs.get(kind, []), self.runs.get(other, []), strict=False)
+        pairs = [a[key] / b[key] for a, b in runs if a["returncode"] == 0 and b["returncode"] == 0 and b[key]]
+        return statistics.median(pairs) if pairs else None
+
     def peak(self, kind: str, key: str) -> float | None:
         values = [r[key] for r in self.runs.get(kind, []) if r["returncode"] == 0]
         return max(values) if values else None
@@ -427,8 +433,8 @@ def fmt(value: float | None, unit: str = "s") -> str:
     return f"{value:.0f} MB"
 
 
-def ratio(a: float | None, b: float | None) -> str:
-    return f"{a / b:.2f}" if a is not None and b else "-"
+def ratio(value: float | None) -> str:
+    return f"{value:.2f}" if value is not None else "-"
 
 
 def table(sizes: list[SizeResult], help_info: dict, spacy: dict | None, extraction: dict | None,
@@ -444,8 +450,8 @@ def table(sizes: list[SizeResult], help_info: dict, spacy: dict | None, extracti
         edit, hugo_edit = size.median("dossier_edit"), size.median("hugo_edit")
         rows.append(
             f"| {size.claims:,} | {size.pages_dossier:,} / {size.pages_hugo:,} | {fmt(full)} | {fmt(hugo)} |"
-            f" {ratio(full, hugo)} | {fmt(size.median('dossier_noop'))} | {fmt(edit)} | {fmt(hugo_edit)} |"
-            f" {ratio(edit, hugo_edit)} |"
+            f" {ratio(size.paired_ratio('dossier_full', 'hugo_full'))} | {fmt(size.median('dossier_noop'))} |"
+            f" {fmt(edit)} | {fmt(hugo_edit)} | {ratio(size.paired_ratio('dossier_edit', 'hugo_edit'))} |"
             f" {fmt(size.peak('dossier_full', 'tree_peak_mb'), 'MB')} /"
             f" {fmt(size.peak('dossier_full', 'largest_mb'), 'MB')} |"
             f" {fmt(size.peak('hugo_full', 'tree_peak_mb'), 'MB')} |"
@@ -458,7 +464,8 @@ def table(sizes: list[SizeResult], help_info: dict, spacy: dict | None, extracti
         cpu = {k: size.median(k, "cpu_seconds") for k in
                ("dossier_full", "hugo_full", "dossier_noop", "dossier_edit", "hugo_edit")}
         rows.append(f"| {size.claims:,} | {fmt(cpu['dossier_full'])} | {fmt(cpu['hugo_full'])} |"
-                    f" {ratio(cpu['dossier_full'], cpu['hugo_full'])} | {fmt(cpu['dossier_noop'])} |"
+                    f" {ratio(size.paired_ratio('dossier_full', 'hugo_full', 'cpu_seconds'))} |"
+                    f" {fmt(cpu['dossier_noop'])} |"
                     f" {fmt(cpu['dossier_edit'])} | {fmt(cpu['hugo_edit'])} |")
     lines = ["\n".join(rows), ""]
     lines.append(f"`dossier --help`: {fmt(help_info['seconds'])}, CPU {fmt(help_info['cpu'])}"
@@ -471,7 +478,8 @@ def table(sizes: list[SizeResult], help_info: dict, spacy: dict | None, extracti
         lines.append("Extraction (benchmarks/extraction.py):\n```\n" + extraction["output"] + "\n```")
     lines.append(f"Code: {info['code']}. Machine: {info['nproc']} cores, {info['cpu']},"
                  f" Python {info['python']}, kernel {info['kernel']}, disk {' '.join(info['disk'])}")
-    lines.append("Times are medians of the repeats (100k: one run); memory is the highest of the repeats.")
+    lines.append("Times are medians of the repeats (100k: one run); ratios are medians of the per-repeat"
+                 " ratios (each dossier/Hugo pair ran back to back); memory is the highest of the repeats.")
     return "\n".join(lines)
 
 
@@ -489,10 +497,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the dossiers and Hugo sites go (default benchmarks/out, git-ignored)")
     parser.add_argument("--json", type=Path, default=None, help="also write every measure to this file")
     parser.add_argument("--no-extraction", action="store_true", help="skip benchmarks/extraction.py")
+    parser.add_argument("--report", type=Path, default=None,
+                        help="print the table of a previous run's --json file, and run nothing")
     parser.add_argument("--code", default="HEAD",
                         help="commit to benchmark, copied aside (default HEAD), or `worktree` for the"
                              " files as they are now")
     args = parser.parse_args(argv)
+    if args.report:
+        saved = json.loads(args.report.read_text(encoding="utf-8"))
+        results = [SizeResult(**size) for size in saved["sizes"]]
+        print(table(results, saved["help"], saved.get("spacy"), saved.get("extraction"), saved["machine"]))
+        return 0
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.full and 100_000 not in sizes:
         sizes.append(100_000)
