@@ -230,3 +230,16 @@ def test_save_entities_appends_and_keeps_hand_edits(tmp_path):
     assert save_entities(root, [Entity("quimper", "Q", "place")]) == []
     assert (root / "entities.yaml").read_bytes() == after
     _ = GOOD_CLAIM
+
+
+def test_extraction_never_writes_outside_claims(tmp_path):
+    """A Markdown seed may set its own slug: one like a path is refused before anything is written."""
+    import dataclasses
+
+    root = make_dossier(tmp_path / "d")
+    first, _ = load_dossier(root).claims
+    article = dataclasses.replace(first_article(root), slug="../../evil")
+    before = snapshot(tmp_path)
+    with pytest.raises(DossierError, match=r"article slug '\.\./\.\./evil' must be"):
+        save_extraction(root, ExtractionResult(article, (first,)), CLAIM_SCHEMA_URL)
+    assert snapshot(tmp_path) == before

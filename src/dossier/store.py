@@ -385,7 +385,12 @@ def save_extraction(root: Path, result, schema_url: str | None = None) -> SaveRe
     text the article no longer contains is reported, never deleted.
     """
     from .claims import claim_to_data
+    from .slugs import is_slug
 
+    if not is_slug(result.article.slug):  # e.g. `slug: ../../x` in front matter: never a path
+        raise DossierError(Problem(result.article.path, 1, 1,
+                                   f"article slug '{result.article.slug}' must be lower-case letters,"
+                                   " digits and hyphens", "fix `slug:` in the front matter"))
     folder = claim_dir(root, result.article.slug)
     existing: dict[str, Path] = {}  # text -> file
     taken: set[str] = set()
@@ -404,6 +409,9 @@ def save_extraction(root: Path, result, schema_url: str | None = None) -> SaveRe
     created, kept = [], []
     extracted_texts = set()
     for claim in result.claims:
+        if not is_slug(claim.id):
+            raise DossierError(Problem(result.article.path, None, None,
+                                       f"internal error: claim id '{claim.id}' is not a slug"))
         extracted_texts.add(claim.text)
         if claim.text in existing:
             kept.append(existing[claim.text].relative_to(root).as_posix())
