@@ -213,3 +213,12 @@ def test_a_claim_file_outside_an_article_folder_is_a_warning(tmp_path):
     (warning,) = load_dossier(root).problems
     assert (warning.path, warning.severity) == ("claims/lost.yaml", "warning")
     assert warning.message == "a claim file outside an article folder is ignored"
+
+
+def test_an_unquoted_true_or_false_verdict_is_the_scale_id(tmp_path):
+    """`verdict: false` is what people type; YAML reads it as a boolean."""
+    text = GOOD_CLAIM.replace("verdict: mostly-true", "verdict: false")
+    root = make_dossier(tmp_path, {"marins-1200.yaml": text, "visiteurs.yaml": SECOND_CLAIM})
+    dossier = load_dossier(root)
+    assert dossier.claims[0].verdict == "false"
+    assert not [p for p in dossier.problems if p.severity == "error"]

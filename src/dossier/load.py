@@ -449,6 +449,9 @@ def parse_claim(doc: YamlDocument, config: Config, articles: dict[str, Article],
         else:
             entity_ids.append(entity_id)
 
+    if isinstance(data.get("verdict"), bool):
+        # YAML reads an unquoted `verdict: false` as a boolean; the scale's ids are text.
+        data = {**data, "verdict": "true" if data["verdict"] else "false"}
     verdict = r.choice(data, (), "verdict", config.verdict_ids, model.DEFAULT_VERDICT, among="the scale")
     confidence = r.choice(data, (), "confidence", model.CONFIDENCES, "low")
     confidence_note = r.markdown(data, (), "confidence_note")
