@@ -109,3 +109,17 @@ def test_runner_help():
     done = subprocess.run([sys.executable, str(BENCHMARKS / "generate.py"), "--help"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "--claims" in done.stdout
+
+
+def test_ratios_pair_runs_that_ran_back_to_back():
+    size = run.SizeResult(claims=10, repeats=3)
+    for dossier_s, hugo_s in ((2.0, 4.0), (9.0, 10.0), (1.0, 4.0)):
+        size.add("dossier_full", run.Measure(dossier_s, 1, 1, 0, dossier_s))
+        size.add("hugo_full", run.Measure(hugo_s, 1, 1, 0, hugo_s))
+    size.add("dossier_full", run.Measure(0.1, 1, 1, 1))  # a failed run counts for nothing
+    size.add("hugo_full", run.Measure(5.0, 1, 1, 0))
+    assert size.paired_ratio("dossier_full", "hugo_full") == 0.5  # median of 0.5, 0.9, 0.25
+    assert size.median("dossier_full") == 2.0
+    table = run.table([size], {"seconds": 0.1, "cpu": 0.05, "python_startup": 0.02}, None, None,
+                      {"code": "x", "nproc": 2, "cpu": "cpu", "python": "3", "kernel": "k", "disk": []})
+    assert "| 10 |" in table and "0.50" in table
