@@ -153,27 +153,22 @@ def test_a_port_in_use_is_one_clear_error(served):
 
 
 @pytest.mark.browser
-def test_the_browser_reloads_by_itself(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_the_browser_reloads_by_itself(tmp_path, browser):
     server = Served(make_dossier(tmp_path / "d"))
+    page = browser.new_page()
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 args=["--no-sandbox", "--headless=new"])
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.port}/")
-            page.wait_for_function("document.readyState === 'complete'")
-            time.sleep(0.5)  # the EventSource connects
-            assert "revu" not in page.title()
-            edit(server.root / "dossier.yaml", 'title: "Le port de Brest"', 'title: "Le port de Brest, revu"')
-            page.wait_for_function("document.title.includes('revu')", timeout=30_000)
-            claim = server.root / CLAIM
-            edit(claim, "verdict: mostly-true", "verdict: mostly true")
-            page.wait_for_selector("#dossier-serve-problems", timeout=30_000)
-            assert "is not in the scale" in page.inner_text("#dossier-serve-problems")
-            browser.close()
+        page.goto(f"http://127.0.0.1:{server.port}/")
+        page.wait_for_function("document.readyState === 'complete'")
+        time.sleep(0.5)  # the EventSource connects
+        assert "revu" not in page.title()
+        edit(server.root / "dossier.yaml", 'title: "Le port de Brest"', 'title: "Le port de Brest, revu"')
+        page.wait_for_function("document.title.includes('revu')", timeout=30_000)
+        claim = server.root / CLAIM
+        edit(claim, "verdict: mostly-true", "verdict: mostly true")
+        page.wait_for_selector("#dossier-serve-problems", timeout=30_000)
+        assert "is not in the scale" in page.inner_text("#dossier-serve-problems")
     finally:
+        page.close()
         server.stop()
 
 

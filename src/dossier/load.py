@@ -136,6 +136,8 @@ class _Reader:
                     self.error((*where, key), f"'{value}' is not a real date",
                                "write dates as YYYY-MM-DD, e.g. 2025-06-17")
                     return default
+        elif int in wanted and float not in wanted and isinstance(value, float) and value.is_integer():
+            value = int(value)  # 3.0 is a whole number, as JSON Schema's "integer" says
         elif str in wanted and isinstance(value, date):
             # An unquoted 2025-06-04 where text is expected: YAML 1.2 (and editors) read it as text.
             value = value.isoformat()

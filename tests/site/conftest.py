@@ -15,8 +15,6 @@ import pytest
 from sitebuild import (
     AXE_JS,
     AXE_URL_PATH,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     FIXTURE_DOSSIER,
     ROOT,
     SCREENSHOTS,
@@ -58,25 +56,6 @@ def served(site: BuiltSite) -> ServedSite:
 @pytest.fixture(scope="session")
 def served_fixture(fixture_site: BuiltSite) -> ServedSite:
     return ServedSite(fixture_site, serve_folder(fixture_site.out))
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    """Debian's Chromium, driven by Playwright (which never downloads a browser of its own here).
-
-    Missing Chromium FAILS the tests: `./dev test` installs it, so its absence is a broken setup.
-    """
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run ./dev test (it installs Debian's chromium)", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        # launch() gives every run a fresh temporary profile (user-data-dir).
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture(scope="session")

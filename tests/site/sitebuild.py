@@ -28,7 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_DOSSIER = ROOT / "tests" / "fixtures" / "small-dossier"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = Path("/usr/bin/chromium")
 # A fixed build date (2026-01-15 12:00 UTC): pages that show "built on" must show this.
 SOURCE_DATE_EPOCH = "1768478400"
 # Folders of a dossier that are not part of it (the repo root is also the seed dossier).
@@ -155,7 +154,3 @@ def serve_folder(out: Path) -> str:
     return f"http://127.0.0.1:{server.server_address[1]}/"
 
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
