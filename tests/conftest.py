@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 from browsers import CHROMIUM, CHROMIUM_ARGS
+from hypothesis import settings
+
+# In CI the property tests draw the same examples on every run, so a landing never
+# depends on luck; locally they explore new ones each time.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
