@@ -194,6 +194,9 @@ def run_vnu(files: list[Path]) -> list[dict]:
     java = shutil.which("java")
     if java is None:
         raise RuntimeError("java is not installed: run ./dev test (it installs default-jre-headless)")
+    # SVG files go last: after an SVG, vnu checks the next CSS file against the SVG schema
+    # ("Element html not allowed"), a bug of vnu's own, seen with the theme's favicon.svg.
+    files = sorted(files, key=lambda f: (f.suffix == ".svg", str(f)))
     # One JVM for everything (starting Java costs seconds); quick-start flags, as vnu runs briefly.
     result = subprocess.run(
         [java, "-Xss2m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", str(vnu_jar()),
