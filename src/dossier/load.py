@@ -48,8 +48,13 @@ class Dossier:
         return [c for c in self.claims if c.article == article_slug]
 
 
-def load_dossier(root: Path) -> Dossier:
-    """Everything a build needs. Raises `DossierError` (with every problem) if any error was found."""
+def load_dossier(root: Path, cache: str | None = None) -> Dossier:
+    """Everything a build needs. Raises `DossierError` (with every problem) if any error was found.
+
+    `cache`: None reads every claim file; "use" reuses the parse cache in
+    `.dossier-cache/` for unchanged files and saves it; "refresh" reads every file
+    and saves a fresh cache (`build --clean`). The result is the same either way.
+    """
     problems: list[Problem] = []
     # A broken dossier.yaml still lets the rest be checked, against the default scale.
     config, config_problems = read_config(root)
@@ -80,7 +85,7 @@ def load_dossier(root: Path) -> Dossier:
         articles[article.slug] = article
 
     entities = load_entities(root, problems)
-    claims = load_claims(root, config, articles, entities, problems)
+    claims = load_claims(root, config, articles, entities, problems, cache=cache)
     problems.sort(key=_problem_order)
     if any(p.severity == "error" for p in problems):
         raise DossierError(problems)
@@ -338,8 +343,40 @@ def _read_in_parallel(files: list[Path], shared: tuple) -> list[_FileResult]:
         _SHARED = None
 
 
+def _read_with_cache(root: Path, files: list[Path], shared: tuple, mode: str) -> list[_FileResult]:
+    """`_read_in_parallel`, reusing the results of unchanged files (see `parse_cache`)."""
+    from .parse_cache import ClaimCache, context_key, file_key, siblings_key
+
+    context = context_key(root)
+    cache = ClaimCache.load(root, context) if mode == "use" else ClaimCache(root, context)
+    folders: dict[Path, str] = {}
+    results: list[_FileResult | None] = []
+    keys: list[tuple] = []
+    missing: list[int] = []
+    for path in files:
+        siblings = folders.get(path.parent)
+        if siblings is None:
+            siblings = folders[path.parent] = siblings_key({p.stem for p in path.parent.glob("*.y*ml")})
+        key = file_key(path)
+        shown = path.relative_to(root).as_posix()
+        hit = cache.get(shown, key, siblings)
+        keys.append((shown, key, siblings))
+        results.append(hit)
+        if hit is None:
+            missing.append(len(results) - 1)
+    if missing:
+        fresh = _read_in_parallel([files[i] for i in missing], shared)
+        for index, result in zip(missing, fresh, strict=True):
+            results[index] = result
+        # A file changed while it was read is stored under its old key: read again next time.
+        cache.save({shown: (key, siblings, result) for (shown, key, siblings), result
+                    in zip(keys, results, strict=True) if key is not None})
+    return results  # type: ignore[return-value]
+
+
 def load_claims(root: Path, config: Config, articles: dict[str, Article],
-                entities: dict[str, Entity], problems: list[Problem]) -> tuple[Claim, ...]:
+                entities: dict[str, Entity], problems: list[Problem],
+                cache: str | None = None) -> tuple[Claim, ...]:
     loaded: list[Claim] = []
     seen: dict[str, str] = {}
     related_refs: list[tuple[Claim, Problem, str]] = []  # the claim, where its reference is, the reference
@@ -350,7 +387,9 @@ def load_claims(root: Path, config: Config, articles: dict[str, Article],
             problems.append(Problem(f"claims/{stray.name}", None, None,
                                     "a claim file outside an article folder is ignored",
                                     "move it to claims/<article>/ (the article's slug)", "warning"))
-    for shown, claim, file_problems, refs in _read_in_parallel(files, (root, config, articles, entities)):
+    shared = (root, config, articles, entities)
+    read = _read_with_cache(root, files, shared, cache) if cache else _read_in_parallel(files, shared)
+    for shown, claim, file_problems, refs in read:
         if claim is None:
             problems += file_problems
             continue

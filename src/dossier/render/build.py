@@ -102,7 +102,7 @@ def _build_site(root: Path, output: Path | None = None, strict: bool = False,
 
     root = Path(root).resolve()
     output = (Path(output) if output else root / "site").resolve()
-    dossier = load_dossier(root)
+    dossier = load_dossier(root, cache="refresh" if clean else "use")
     phase("load")
     import gc
 

@@ -1,0 +1,94 @@
+"""The claim parse cache (`dossier.parse_cache`): it only ever skips work, never changes a result."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from render_helpers import tree
+
+from dossier.errors import DossierError
+from dossier.load import load_dossier
+from dossier.parse_cache import CACHE_DIR, CACHE_FILE
+from dossier.render.build import build_site
+
+CLAIM = "claims/crue-de-valmont/evacues-400-600.yaml"
+
+
+def clean_tree(root: Path) -> dict[str, bytes]:
+    """The site a build from nothing makes, in a copy of the dossier without caches."""
+    fresh = root.parent / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("site", CACHE_DIR))
+    build_site(fresh)
+    return tree(fresh / "site")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_cached_build_equals_a_clean_one(dossier_dir: Path) -> None:
+    build_site(dossier_dir)
+    assert (dossier_dir / CACHE_DIR / CACHE_FILE).is_file()
+    edit(dossier_dir / CLAIM, "Aucune source publique", "Aucune source officielle")
+    build_site(dossier_dir)
+    assert tree(dossier_dir / "site") == clean_tree(dossier_dir)
+
+
+def test_an_edited_file_is_read_again(dossier_dir: Path) -> None:
+    before = load_dossier(dossier_dir, cache="use")
+    edit(dossier_dir / CLAIM, "verdict: unverifiable", "verdict: unverified")
+    after = load_dossier(dossier_dir, cache="use")
+    old = {c.key: c for c in before.claims}["crue-de-valmont/evacues-400-600"]
+    new = {c.key: c for c in after.claims}["crue-de-valmont/evacues-400-600"]
+    assert (old.verdict, new.verdict) == ("unverifiable", "unverified")
+    assert after == load_dossier(dossier_dir)  # the same as reading without any cache
+
+
+def test_a_file_with_an_error_stays_an_error(dossier_dir: Path) -> None:
+    build_site(dossier_dir)
+    edit(dossier_dir / CLAIM, "kind: quantity", "kind: quantité")
+    with pytest.raises(DossierError) as first:
+        build_site(dossier_dir)
+    with pytest.raises(DossierError) as second:
+        build_site(dossier_dir)
+    assert first.value.problems == second.value.problems
+    assert any(p.path == CLAIM and p.line == 5 and "quantité" in p.message for p in second.value.problems)
+
+
+def test_a_change_to_what_claims_refer_to_revalidates_unchanged_files(dossier_dir: Path) -> None:
+    build_site(dossier_dir)
+    edit(dossier_dir / "entities.yaml", "valmont:\n", "valmont-ville:\n")
+    with pytest.raises(DossierError) as error:
+        build_site(dossier_dir)
+    assert any(p.path == CLAIM and "entity 'valmont' is not in entities.yaml" in p.message
+               for p in error.value.problems)
+
+
+def test_a_corrupt_cache_is_ignored(dossier_dir: Path) -> None:
+    build_site(dossier_dir)
+    expected = tree(dossier_dir / "site")
+    cache = dossier_dir / CACHE_DIR / CACHE_FILE
+    for garbage in (b"", b"not a pickle", cache.read_bytes()[: len(cache.read_bytes()) // 2]):
+        cache.write_bytes(garbage)
+        edit(dossier_dir / CLAIM, "Aucune source publique", "Aucune source officielle")
+        build_site(dossier_dir)
+        edit(dossier_dir / CLAIM, "Aucune source officielle", "Aucune source publique")
+        build_site(dossier_dir)
+        assert tree(dossier_dir / "site") == expected
+
+
+def test_a_poisoned_cache_from_another_context_is_not_trusted(dossier_dir: Path) -> None:
+    import pickle
+
+    build_site(dossier_dir)
+    cache = dossier_dir / CACHE_DIR / CACHE_FILE
+    data = pickle.loads(cache.read_bytes())
+    data["context"] = "something else"
+    data["entries"] = {CLAIM: (*data["entries"][CLAIM][:2], ("x", None, [], []))}
+    cache.write_bytes(pickle.dumps(data))
+    assert load_dossier(dossier_dir, cache="use") == load_dossier(dossier_dir)
