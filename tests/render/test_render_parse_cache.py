@@ -92,3 +92,35 @@ def test_a_poisoned_cache_from_another_context_is_not_trusted(dossier_dir: Path)
     data["entries"] = {CLAIM: (*data["entries"][CLAIM][:2], ("x", None, [], []))}
     cache.write_bytes(pickle.dumps(data))
     assert load_dossier(dossier_dir, cache="use") == load_dossier(dossier_dir)
+
+
+# ---------------------------------------------------------------- the no-op fast path (render/noop.py)
+
+def test_an_unchanged_dossier_stops_after_the_stat_pass(dossier_dir: Path) -> None:
+    first = build_site(dossier_dir)
+    again = build_site(dossier_dir)
+    assert [name for name, _ in again.timings] == ["noop"]
+    assert (again.pages, again.rendered, again.written, again.problems) == (first.pages, 0, 0, first.problems)
+
+
+def test_a_page_tampered_with_right_after_a_build_is_no_no_op(dossier_dir: Path) -> None:
+    build_site(dossier_dir)
+    page = dossier_dir / "site" / "claims" / "crue-de-valmont" / "evacues-400-600.html"
+    page.write_bytes(page.read_bytes().replace(b"<", b"[", 1))  # same size, same time stamp tick
+    assert build_site(dossier_dir).timings[0][0] != "noop"
+
+
+def test_an_edit_right_after_a_build_is_seen(dossier_dir: Path) -> None:
+    build_site(dossier_dir)
+    edit(dossier_dir / CLAIM, "verdict: unverifiable", "verdict: unverified!")
+    edit(dossier_dir / CLAIM, "verdict: unverified!", "verdict: unverifiablX")  # same size as before
+    with pytest.raises(DossierError):
+        build_site(dossier_dir)
+
+
+def test_other_settings_are_not_a_no_op(dossier_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build_site(dossier_dir, search=False)
+    assert build_site(dossier_dir, search=False).timings[0][0] == "noop"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    assert build_site(dossier_dir, search=False).rendered > 0
+    assert build_site(dossier_dir, search=False, clean=True).rendered > 0

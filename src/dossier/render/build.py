@@ -102,6 +102,19 @@ def _build_site(root: Path, output: Path | None = None, strict: bool = False,
 
     root = Path(root).resolve()
     output = (Path(output) if output else root / "site").resolve()
+    from . import noop
+    from .environment import THEME_DIR
+
+    settings_key = noop.settings_key(output, strict, search)
+    if not clean:
+        last = noop.check(root, output, THEME_DIR, settings_key)
+        if last is not None:
+            phase("noop")
+            pages, problems_before = last
+            return BuildReport(output, problems_before, pages, 0, 0, 0, time.perf_counter() - started,
+                               tuple(timings))
+    noop.forget(root, output)  # until this build succeeds, the site is not known to be up to date
+    inputs = noop.input_state(root, THEME_DIR)
     dossier = load_dossier(root, cache="refresh" if clean else "use")
     phase("load")
     import gc
@@ -236,6 +249,8 @@ def _build_site(root: Path, output: Path | None = None, strict: bool = False,
     phase("search")
     cache.entries = entries
     cache.save()
+    noop.save(root, output, THEME_DIR, settings_key, inputs, {p: e.digest for p, e in entries.items()},
+              len(plan.pages), tuple(problems))
     phase("cache")
     return BuildReport(output, tuple(problems), len(plan.pages), len(todo), written, deleted,
                        time.perf_counter() - started, tuple(timings))

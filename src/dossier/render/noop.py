@@ -1,0 +1,167 @@
+"""The no-op fast path: nothing changed since the last successful build, so stop after a stat pass.
+
+After a successful build, `save` records the state of every input (claims,
+seeds, dossier.yaml, entities.yaml, findings.yaml, the dossier's templates, the
+packaged theme, the package's code) and of every file in the output folder, by
+(size, mtime_ns, ctime_ns, inode), with the build's settings. `check` answers
+whether all of it is still exactly so; then the build has nothing to do.
+
+A file modified within the file system's timestamp granularity of the moment it
+was recorded could keep its stamps ("racy" in git's words): such files are
+recorded with a hash of their content, and checked by content.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from .cache import CACHE_DIR
+
+FORMAT = 1
+RACY_NS = 200_000_000  # well above any file system's timestamp granularity
+_INPUT_FILES = ("dossier.yaml", "entities.yaml", "findings.yaml")
+_INPUT_DIRS = ("claims", "seeds", "templates")
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+Stamp = tuple[int, int, int, int]
+
+
+def _walk(base: Path, prefix: str, into: dict[str, Stamp], skip: tuple[str, ...] = ()) -> None:
+    stack = [(str(base), prefix)]
+    while stack:
+        folder, shown = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = f"{shown}{entry.name}"
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if not name.startswith(skip) and entry.name != "__pycache__":
+                        stack.append((entry.path, name + "/"))
+                    continue
+                st = entry.stat()
+            except OSError:
+                continue
+            into[name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def input_state(root: Path, theme: Path) -> tuple[dict[str, Stamp], dict[str, str | None]]:
+    """The inputs' stamps, and the content hash of those too recent to trust by stamps alone
+    (taken now, before the build reads them)."""
+    taken = time.time_ns()
+    stamps = input_stamps(root, theme)
+    return stamps, _racy(stamps, taken, {}, None, root, theme)
+
+
+def input_stamps(root: Path, theme: Path) -> dict[str, Stamp]:
+    stamps: dict[str, Stamp] = {}
+    for name in _INPUT_FILES:
+        try:
+            st = os.stat(root / name)
+        except OSError:
+            continue
+        stamps[name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    for name in _INPUT_DIRS:
+        _walk(root / name, f"{name}/", stamps)
+    _walk(theme, "<theme>/", stamps)
+    _walk(_PACKAGE, "<code>/", stamps, skip=("<code>/templates",))
+    return stamps
+
+
+def output_stamps(output: Path) -> dict[str, Stamp]:
+    stamps: dict[str, Stamp] = {}
+    _walk(output, "", stamps)
+    return stamps
+
+
+def _path(root: Path, output: Path) -> Path:
+    key = hashlib.sha256(str(output).encode()).hexdigest()[:12]
+    return root / CACHE_DIR / f"noop-{key}.pickle"
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:32]  # as `cache.digest`
+    except OSError:
+        return None
+
+
+def _real(name: str, root: Path, theme: Path, output: Path | None) -> Path:
+    if output is not None:
+        return output / name
+    if name.startswith("<theme>/"):
+        return theme / name[len("<theme>/"):]
+    if name.startswith("<code>/"):
+        return _PACKAGE / name[len("<code>/"):]
+    return root / name
+
+
+def settings_key(output: Path, strict: bool, search: bool | None) -> tuple:
+    return (str(output), strict, search, os.environ.get("SOURCE_DATE_EPOCH", "").strip(),
+            date.today().isoformat(), sys.version, sys.executable)
+
+
+def check(root: Path, output: Path, theme: Path, settings: tuple):
+    """(pages, problems) of the last build if nothing changed since, else None."""
+    try:
+        with open(_path(root, output), "rb") as handle:
+            state = pickle.load(handle)
+        if not isinstance(state, dict) or state.get("format") != FORMAT or state["settings"] != settings:
+            return None
+        for kind, stamps in (("inputs", input_stamps(root, theme)), ("outputs", output_stamps(output))):
+            # Outputs are stamped only if the inputs matched: a changed input ends here.
+            recorded, racy = state[kind]
+            if stamps != recorded:
+                return None
+            base = output if kind == "outputs" else None
+            for name, wanted in racy.items():
+                if _file_digest(_real(name, root, theme, base)) != wanted:
+                    return None
+        return state["pages"], state["problems"]
+    except Exception:  # a missing, corrupt or foreign state: build normally
+        return None
+
+
+def _racy(stamps: dict[str, Stamp], since_ns: int, known: dict[str, str], base, root, theme) -> dict:
+    racy = {}
+    for name, stamp in stamps.items():
+        if max(stamp[1], stamp[2]) >= since_ns - RACY_NS:
+            racy[name] = known.get(name) or _file_digest(_real(name, root, theme, base))
+    return racy
+
+
+def save(root: Path, output: Path, theme: Path, settings: tuple,
+         inputs: tuple[dict[str, Stamp], dict[str, str | None]],
+         output_digests: dict[str, str], pages: int, problems: tuple) -> None:
+    """Record a successful build. `inputs` were taken before the build read them, so an
+    input edited during the build makes the next check fail, never pass."""
+    try:
+        now = time.time_ns()
+        outputs = output_stamps(output)
+        state = {
+            "format": FORMAT, "settings": settings, "pages": pages, "problems": problems,
+            "inputs": inputs,
+            "outputs": (outputs, _racy(outputs, now, output_digests, output, root, theme)),
+        }
+        path = _path(root, output)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(temporary, "wb") as handle:
+            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError:
+        pass
+
+
+def forget(root: Path, output: Path) -> None:
+    with contextlib.suppress(OSError):
+        _path(root, output).unlink()
