@@ -348,7 +348,9 @@ def _read_with_cache(root: Path, files: list[Path], shared: tuple, mode: str) ->
     from .parse_cache import ClaimCache, context_key, file_key, siblings_key
 
     context = context_key(root)
-    cache = ClaimCache.load(root, context) if mode == "use" else ClaimCache(root, context)
+    cache = ClaimCache(root, context)
+    if mode != "use":
+        cache.loaded = {p.parent.relative_to(root).as_posix(): {} for p in files}  # read nothing
     folders: dict[Path, str] = {}
     results: list[_FileResult | None] = []
     keys: list[tuple] = []

@@ -1,6 +1,6 @@
 """A persistent cache of parsed, validated claim files, so an unchanged file is never re-read.
 
-Kept in `<dossier>/.dossier-cache/claims.pickle` (never published, gitignored).
+Kept in `<dossier>/.dossier-cache/claims/` (one file per article folder) (never published, gitignored).
 Each claim file's result (its `Claim` or its problems) is stored under the file's
 (size, mtime_ns, ctime_ns, inode) and the ids of its sibling files (a duplicate-id
 check reads them). The whole cache is valid only for one *context*: the loader's
@@ -22,8 +22,8 @@ from datetime import date
 from pathlib import Path
 
 CACHE_DIR = ".dossier-cache"
-CACHE_FILE = "claims.pickle"
-FORMAT = 1
+CACHE_FOLDER = "claims"
+FORMAT = 2
 # Whatever the claim parser reads besides the claim file itself.
 _CONTEXT_FILES = ("dossier.yaml", "entities.yaml")
 
@@ -70,28 +70,37 @@ def siblings_key(ids: set[str]) -> str:
 
 
 class ClaimCache:
-    """shown path -> (file key, siblings key, result); see the module docstring."""
+    """shown path -> (file key, siblings key, result); see the module docstring.
 
-    def __init__(self, root: Path, context: str, entries: dict | None = None):
-        self.path = root / CACHE_DIR / CACHE_FILE
+    One file per article folder (`claims-<folder hash>.pickle`), so an edit rewrites
+    only its folder's cache, not the whole dossier's.
+    """
+
+    def __init__(self, root: Path, context: str):
+        self.folder = root / CACHE_DIR / CACHE_FOLDER
         self.context = context
-        self.entries: dict = entries or {}
+        self.loaded: dict[str, dict] = {}  # article folder -> its entries as read
 
-    @classmethod
-    def load(cls, root: Path, context: str) -> ClaimCache:
-        path = root / CACHE_DIR / CACHE_FILE
-        try:
-            with open(path, "rb") as handle:
-                data = pickle.load(handle)
-        except Exception:  # missing, truncated, corrupt, from another version: a full read
-            return cls(root, context)
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("context") != context \
-                or not isinstance(data.get("entries"), dict):
-            return cls(root, context)
-        return cls(root, context, data["entries"])
+    def _file(self, folder: str) -> Path:
+        return self.folder / f"{hashlib.sha256(folder.encode()).hexdigest()[:16]}.pickle"
+
+    def _entries(self, folder: str) -> dict:
+        if folder not in self.loaded:
+            entries: dict = {}
+            try:
+                with open(self._file(folder), "rb") as handle:
+                    data = pickle.load(handle)
+                if isinstance(data, dict) and data.get("format") == FORMAT and \
+                        data.get("context") == self.context and data.get("folder") == folder and \
+                        isinstance(data.get("entries"), dict):
+                    entries = data["entries"]
+            except Exception:  # missing, truncated, corrupt, from another version: read the files
+                pass
+            self.loaded[folder] = entries
+        return self.loaded[folder]
 
     def get(self, shown: str, key: tuple | None, siblings: str):
-        entry = self.entries.get(shown)
+        entry = self._entries(shown.rpartition("/")[0]).get(shown)
         if key is None or not isinstance(entry, tuple) or len(entry) != 3:
             return None
         if entry[0] != key or entry[1] != siblings:
@@ -99,13 +108,22 @@ class ClaimCache:
         return entry[2]
 
     def save(self, entries: dict) -> None:
-        """Replace the cache with `entries`, atomically; a failure to write is no error."""
-        data = {"format": FORMAT, "context": self.context, "entries": entries}
+        """Store `entries`, rewriting (atomically) only the folders whose entries differ;
+        a failure to write is no error."""
+        by_folder: dict[str, dict] = {}
+        for shown, entry in entries.items():
+            by_folder.setdefault(shown.rpartition("/")[0], {})[shown] = entry
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            with open(temporary, "wb") as handle:
-                pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for folder, mine in by_folder.items():
+                old = self._entries(folder)
+                if old.keys() == mine.keys() and all(old[k][:2] == mine[k][:2] for k in mine):
+                    continue
+                data = {"format": FORMAT, "context": self.context, "folder": folder, "entries": mine}
+                path = self._file(folder)
+                temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                with open(temporary, "wb") as handle:
+                    pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, path)
         except OSError:
             pass

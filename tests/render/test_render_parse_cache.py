@@ -10,10 +10,20 @@ from render_helpers import tree
 
 from dossier.errors import DossierError
 from dossier.load import load_dossier
-from dossier.parse_cache import CACHE_DIR, CACHE_FILE
+from dossier.parse_cache import CACHE_DIR, CACHE_FOLDER
 from dossier.render.build import build_site
 
 CLAIM = "claims/crue-de-valmont/evacues-400-600.yaml"
+
+
+def cache_file(root: Path) -> Path:
+    """The parse cache of the folder of CLAIM."""
+    import pickle
+
+    for path in (root / CACHE_DIR / CACHE_FOLDER).glob("*.pickle"):
+        if pickle.loads(path.read_bytes())["folder"] == "claims/crue-de-valmont":
+            return path
+    raise AssertionError("no parse cache for claims/crue-de-valmont")
 
 
 def clean_tree(root: Path) -> dict[str, bytes]:
@@ -33,7 +43,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def test_a_cached_build_equals_a_clean_one(dossier_dir: Path) -> None:
     build_site(dossier_dir)
-    assert (dossier_dir / CACHE_DIR / CACHE_FILE).is_file()
+    assert cache_file(dossier_dir).is_file()
     edit(dossier_dir / CLAIM, "Aucune source publique", "Aucune source officielle")
     build_site(dossier_dir)
     assert tree(dossier_dir / "site") == clean_tree(dossier_dir)
@@ -72,7 +82,7 @@ def test_a_change_to_what_claims_refer_to_revalidates_unchanged_files(dossier_di
 def test_a_corrupt_cache_is_ignored(dossier_dir: Path) -> None:
     build_site(dossier_dir)
     expected = tree(dossier_dir / "site")
-    cache = dossier_dir / CACHE_DIR / CACHE_FILE
+    cache = cache_file(dossier_dir)
     for garbage in (b"", b"not a pickle", cache.read_bytes()[: len(cache.read_bytes()) // 2]):
         cache.write_bytes(garbage)
         edit(dossier_dir / CLAIM, "Aucune source publique", "Aucune source officielle")
@@ -86,7 +96,7 @@ def test_a_poisoned_cache_from_another_context_is_not_trusted(dossier_dir: Path)
     import pickle
 
     build_site(dossier_dir)
-    cache = dossier_dir / CACHE_DIR / CACHE_FILE
+    cache = cache_file(dossier_dir)
     data = pickle.loads(cache.read_bytes())
     data["context"] = "something else"
     data["entries"] = {CLAIM: (*data["entries"][CLAIM][:2], ("x", None, [], []))}
