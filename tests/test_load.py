@@ -222,3 +222,9 @@ def test_an_unquoted_true_or_false_verdict_is_the_scale_id(tmp_path):
     dossier = load_dossier(root)
     assert dossier.claims[0].verdict == "false"
     assert not [p for p in dossier.problems if p.severity == "error"]
+
+
+def test_claims_of_an_article_in_article_order(tmp_path):
+    dossier = load_dossier(make_dossier(tmp_path))
+    assert [c.id for c in dossier.claims_of(ARTICLE_SLUG)] == ["marins-1200", "visiteurs"]
+    assert dossier.claims_of("no-such-article") == []

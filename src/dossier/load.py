@@ -17,6 +17,7 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,15 @@ class Dossier:
     problems: tuple[Problem, ...] = field(default=(), compare=False)
 
     def claims_of(self, article_slug: str) -> list[Claim]:
-        return [c for c in self.claims if c.article == article_slug]
+        return list(self._claims_by_article.get(article_slug, ()))
+
+    @cached_property
+    def _claims_by_article(self) -> dict[str, list[Claim]]:
+        # Grouped once: a scan per article was quadratic in a big dossier.
+        grouped: dict[str, list[Claim]] = {}
+        for claim in self.claims:
+            grouped.setdefault(claim.article, []).append(claim)
+        return grouped
 
 
 def load_dossier(root: Path, cache: str | None = None) -> Dossier:
