@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
-from .errors import DossierError, Problem
+from .errors import DossierError, Problem, not_utf8
 from .slugs import slugify
 
 BlockKind = Literal["title", "meta", "paragraph", "bullet", "heading", "sources", "boilerplate"]
@@ -201,16 +201,8 @@ def decode(raw: bytes, shown: str) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        before = raw[: error.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        raise DossierError(
-            Problem(
-                shown, line, column,
-                f"not UTF-8 text (byte 0x{raw[error.start]:02x})",
-                "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
-            )
-        ) from None
+        hint = "re-save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)"
+        raise DossierError(not_utf8(raw, error, shown, hint)) from None
     if "\x00" in text:
         raise DossierError(Problem(shown, None, None, "contains NUL bytes: not a text file"))
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -81,3 +81,11 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
         return f"did you mean '{lowered[word.lower()]}'?"
     match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return f"did you mean '{match[0]}'?" if match else None
+
+
+def not_utf8(raw: bytes, error: UnicodeDecodeError, shown: str, hint: str) -> Problem:
+    """The problem for bytes that are not UTF-8, at the line and column of the first bad byte."""
+    before = raw[: error.start]
+    line = before.count(b"\n") + 1
+    column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+    return Problem(shown, line, column, f"not UTF-8 text (byte 0x{raw[error.start]:02x})", hint)

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from .errors import DossierError, Problem
+from .errors import DossierError, Problem, not_utf8
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -69,12 +69,7 @@ def read_yaml(path: Path, shown: str | None = None) -> YamlDocument:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        before = raw[: error.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
-        raise DossierError(Problem(shown, line, column,
-                                   f"not UTF-8 text (byte 0x{raw[error.start]:02x})",
-                                   "re-save the file as UTF-8")) from None
+        raise DossierError(not_utf8(raw, error, shown, "re-save the file as UTF-8")) from None
     return parse_yaml(text, shown)
 
 
