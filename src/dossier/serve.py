@@ -316,10 +316,11 @@ def serve_dossier(root: Path, port: int = 8000, echo: Callable[[str], None] = pr
     watching.wait(timeout=15)  # edits made from now on are seen
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     serving.start()
-    echo(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
-    if ready is not None:
-        ready.set()
     try:
+        # Announced inside the try: a Ctrl-C right after the announcement is a clean stop.
+        echo(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+        if ready is not None:
+            ready.set()
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
