@@ -21,6 +21,8 @@ import pickle
 from datetime import date
 from pathlib import Path
 
+from .store import write_atomic
+
 CACHE_DIR = ".dossier-cache"
 CACHE_FOLDER = "claims"
 FORMAT = 2
@@ -120,10 +122,7 @@ class ClaimCache:
                 if old.keys() == mine.keys() and all(old[k][:2] == mine[k][:2] for k in mine):
                     continue
                 data = {"format": FORMAT, "context": self.context, "folder": folder, "entries": mine}
-                path = self._file(folder)
-                temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                with open(temporary, "wb") as handle:
-                    pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, path)
+                write_atomic(self._file(folder), pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL),
+                             skip_unchanged=False)
         except OSError:
             pass

@@ -315,17 +315,19 @@ def dump_yaml(data: Any) -> str:
     )
 
 
-def write_atomic(path: Path, text: str) -> bool:
-    """Write `text` to `path` via a temporary file and a rename: never half a file.
+def write_atomic(path: Path, content: str | bytes, skip_unchanged: bool = True) -> bool:
+    """Write `content` to `path` via a temporary file and a rename: never half a file.
 
-    Returns False (and writes nothing) when the file already holds exactly `text`.
+    Text is written as UTF-8. Returns False (and writes nothing) when `skip_unchanged`
+    and the file already holds exactly these bytes.
     """
-    data = text.encode("utf-8")
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    if skip_unchanged:
+        try:
+            if path.read_bytes() == data:
+                return False
+        except OSError:
+            pass
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

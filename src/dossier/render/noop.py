@@ -22,6 +22,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from ..store import write_atomic
 from .cache import CACHE_DIR
 
 FORMAT = 1
@@ -152,12 +153,8 @@ def save(root: Path, output: Path, theme: Path, settings: tuple,
             "inputs": inputs,
             "outputs": (outputs, _racy(outputs, now, output_digests, output, root, theme)),
         }
-        path = _path(root, output)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(temporary, "wb") as handle:
-            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
+        write_atomic(_path(root, output), pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL),
+                     skip_unchanged=False)
     except OSError:
         pass
 
