@@ -51,8 +51,8 @@ def extract_to_files(root: Path, paths: list[Path], echo: Callable[[str], None])
     from .extract import extract
     from .store import save_entities, save_extraction
 
-    language = "fr"
-    articles = read_seeds(root, paths, language)
+    # The extractor reads French (fr_core_news_md): seeds are French articles.
+    articles = read_seeds(root, paths, language="fr")
     for article in articles:
         for warning in article.warnings:
             echo(warning.format())

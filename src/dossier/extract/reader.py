@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span
 
-from ..article import Article, Block, Location
+from ..article import Article, Block
 from ..claims import Claim, Quantity, Speaker
 from ..slugs import slugify, unique
 from .attribution import (
@@ -122,14 +122,11 @@ class ArticleReader:
         self.entity_ids.update(entity_ids)
         return Claim(
             id=unique(base_id, self.ids), article=self.article.slug, text=text,
-            location=self._location(block, start, end, text), kind=kind, checkworthy=checkworthy,  # type: ignore[arg-type]
+            location=block.location(start, end), kind=kind, checkworthy=checkworthy,  # type: ignore[arg-type]
             checkworthiness=score(kind, len(entity_ids), len(quantities), speaker.kind if speaker else None),
             quantities=tuple(quantities), speaker=speaker_model, verb=speaker.verb if speaker else None,
             modality=modality, entities=tuple(entity_ids),  # type: ignore[arg-type]
         )
-
-    def _location(self, block: Block, start: int, end: int, text: str) -> Location:
-        return block.location(start, end)
 
     def result(self, factory):
         claims = []
