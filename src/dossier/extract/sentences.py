@@ -97,15 +97,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             start = position + 1
         index = position + 1
     spans.append((start, length))
-    result = []
-    for begin, end in spans:
-        while begin < end and text[begin].isspace():
-            begin += 1
-        while end > begin and text[end - 1].isspace():
-            end -= 1
-        if begin < end:
-            result.append((begin, end))
-    return result
+    return _trimmed(text, spans)
 
 
 def _ends_sentence(text: str, mark: int, end: int) -> bool:
@@ -141,15 +133,7 @@ def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
             pieces.append((begin, cut + 1))
             begin = cut + 1
     pieces.append((begin, end))
-    out = []
-    for a, b in pieces:
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a < b:
-            out.append((a, b))
-    return out
+    return _trimmed(text, pieces)
 
 
 def unit_spans(text: str) -> list[tuple[int, int]]:
@@ -179,3 +163,16 @@ def set_units(doc: Doc) -> Doc:
         token.is_sent_start = is_start
         first = False
     return doc
+
+
+def _trimmed(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans without their surrounding white space; empty ones dropped."""
+    result = []
+    for begin, end in spans:
+        while begin < end and text[begin].isspace():
+            begin += 1
+        while end > begin and text[end - 1].isspace():
+            end -= 1
+        if begin < end:
+            result.append((begin, end))
+    return result
