@@ -1,0 +1,150 @@
+"""Time the search (Pagefind) step of `dossier build` alone, on a site that is already built.
+
+    .venv/bin/python benchmarks/search_index.py --site benchmarks/out/dossier-10000/site \
+        --shard-pages 50,100,250 [--repeat 3] [--full] [--module OTHER_search.py]
+
+For each shard size it works on a hard-linked copy of the site next to it (the original is never
+written), plans the shards as `dossier build` does, and times:
+
+* `one shard`: one page of one shard is changed (written anew, so the link to the original is
+  broken), and `build_index` re-indexes that shard only: the search part of a one-claim edit;
+* `full` (with `--full`): every shard indexed from scratch: the search phase of a full build.
+
+Prints one row per shard size: shards, pages per shard, times (median of the repeats).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import os
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+from dossier.render import search
+
+
+def linked_copy(site: Path, into: Path) -> None:
+    """Hard links to every page of `site` (no search index): cheap, and read-only use is safe."""
+    for folder, dirs, files in os.walk(site):
+        rel = Path(folder).relative_to(site)
+        if rel.parts and rel.parts[0] in (search.SEARCH_DIR, search.SHARDS_DIR):
+            dirs.clear()
+            continue
+        (into / rel).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            os.link(Path(folder) / name, into / rel / name)
+
+
+def page_paths(site: Path) -> list[str]:
+    paths = []
+    for folder, dirs, files in os.walk(site):
+        dirs.sort()
+        rel = Path(folder).relative_to(site)
+        if rel.parts and rel.parts[0] in (search.SEARCH_DIR, search.SHARDS_DIR):
+            dirs.clear()
+            continue
+        paths += [(rel / n).as_posix() for n in sorted(files) if n.endswith(".html")]
+    return sorted(paths)
+
+
+def digests(site: Path, pages: list[str]) -> dict[str, str]:
+    return {p: hashlib.sha256((site / p).read_bytes()).hexdigest() for p in pages}
+
+
+def edit_page(site: Path, path: str, round_: int) -> None:
+    """Change one word of a page's indexed body, as a claim edit does (a new file, not in place)."""
+    file = site / path
+    text = file.read_text()
+    marker = "data-pagefind-body"
+    at = text.index(marker)
+    at = text.index(">", at) + 1
+    text = text[:at] + f"<p>modifié{round_}</p>" + text[at:]
+    fresh = file.with_name(file.name + ".new")
+    fresh.write_text(text)
+    os.replace(fresh, file)
+
+
+def cpu() -> float:
+    """CPU time (user + system) of this process and its finished children (the Pagefind runs)."""
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
+def timed(run, *args) -> tuple[dict, float, float]:
+    wall, used = time.perf_counter(), cpu()
+    result = run(*args)
+    return result, time.perf_counter() - wall, cpu() - used
+
+
+def measure(site: Path, shard_pages: int, repeat: int, full: bool, language: str) -> dict:
+    search.SHARD_PAGES = shard_pages
+    work = Path(tempfile.mkdtemp(prefix=".search-bench-", dir=site.parent))
+    try:
+        copy = work / "site"
+        linked_copy(site, copy)
+        pages = page_paths(copy)
+        shards = search.plan_shards(pages)
+        sums = digests(copy, pages)
+        wanted = search.shard_fingerprints(shards, sums, language)
+        full_times, full_cpu = [], []
+        for _ in range(repeat if full else 1):
+            for name in (search.SEARCH_DIR, search.SHARDS_DIR):
+                shutil.rmtree(copy / name, ignore_errors=True)
+            done, wall, used = timed(search.build_index, copy, language, shards, wanted, {})
+            full_times.append(wall)
+            full_cpu.append(used)
+        edit_times, edit_cpu = [], []
+        middle = shards[len(shards) // 2]
+        claim = next(p for p in middle if p.startswith("claims/"))
+        for round_ in range(repeat):
+            edit_page(copy, claim, round_)
+            sums[claim] = hashlib.sha256((copy / claim).read_bytes()).hexdigest()
+            wanted = search.shard_fingerprints(shards, sums, language)
+            done, wall, used = timed(search.build_index, copy, language, shards, wanted, done)
+            edit_times.append(wall)
+            edit_cpu.append(used)
+        sizes = [len(s) for s in shards]
+        return {"shard_pages": shard_pages, "shards": len(shards), "largest": max(sizes),
+                "middle": len(middle), "full": statistics.median(full_times),
+                "full_cpu": statistics.median(full_cpu), "one_shard": statistics.median(edit_times),
+                "one_shard_cpu": statistics.median(edit_cpu)}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    global search
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--site", type=Path, required=True)
+    parser.add_argument("--shard-pages", default=str(search.SHARD_PAGES))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--full", action="store_true", help="also time indexing every shard")
+    parser.add_argument("--language", default="fr")
+    parser.add_argument("--module", type=Path, help="time this version of search.py instead, e.g. "
+                        "`git show HEAD~1:src/dossier/render/search.py > /tmp/old_search.py`")
+    args = parser.parse_args()
+    if args.module:
+        spec = importlib.util.spec_from_file_location("dossier.render.search_under_test", args.module)
+        search = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(search)
+    print("| SHARD_PAGES | shards | pages in the edited shard | one-shard re-index (wall / CPU) "
+          "| full index (wall / CPU) |")
+    print("|---:|---:|---:|---:|---:|")
+    for size in (int(s) for s in args.shard_pages.split(",")):
+        row = measure(args.site.resolve(), size, args.repeat, args.full, args.language)
+        full = f"{row['full']:.2f} s / {row['full_cpu']:.2f} s" + ("" if args.full else " (1 run)")
+        print(f"| {size} | {row['shards']} | {row['middle']} | {row['one_shard']:.3f} s / "
+              f"{row['one_shard_cpu']:.3f} s | {full} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,204 @@
+"""The search index (render/search.py) with the real Pagefind binary, on small hand-made sites:
+shards indexed from links to their own pages, only changed shards indexed again, failures
+reported with Pagefind's words and no temporary folder left behind."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from render_helpers import stamps, tree
+
+from dossier.errors import DossierError
+from dossier.render import search
+
+LANGUAGE = "fr"
+# Three articles of two claims each, plus the transparency pages: with SHARD_PAGES = 3 every
+# article (its page and its two claims) is a shard of its own.
+ARTICLES = {"alpha": ("glacier", "tramway"), "beta": ("vignoble", "hôpital"), "gamma": ("phare", "écluse")}
+
+pytestmark = pytest.mark.skipif(search.pagefind_binary() is None, reason="Pagefind is not installed")
+
+
+def page(title: str, body: str) -> str:
+    return (f'<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>{title}</title></head>'
+            f"<body><nav>menu commun</nav><main data-pagefind-body><h1>{title}</h1><p>{body}</p></main>"
+            "</body></html>")
+
+
+def write_site(site: Path) -> list[str]:
+    """The pages of a small site; returns their paths as the build plans them."""
+    files = {"methodology.html": page("Méthode", "comment nous vérifions"),
+             "index.html": page("Accueil", "toutes les affirmations")}
+    for article, words in ARTICLES.items():
+        files[f"articles/{article}.html"] = page(article, f"article {article}")
+        for number, word in enumerate(words, 1):
+            files[f"claims/{article}/{number}.html"] = page(f"{article} {number}", f"il parle du {word}")
+    for path, text in files.items():
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_text(text)
+    return sorted(files)
+
+
+def digests(site: Path, pages: list[str]) -> dict[str, str]:
+    import hashlib
+
+    return {p: hashlib.sha256((site / p).read_bytes()).hexdigest() for p in pages}
+
+
+def index(site: Path, paths: list[str], done: dict[str, str]) -> tuple[list[list[str]], dict[str, str]]:
+    shards = search.plan_shards(paths)
+    wanted = search.shard_fingerprints(shards, digests(site, paths), LANGUAGE)
+    return shards, search.build_index(site, LANGUAGE, shards, wanted, done)
+
+
+def indexed_urls(bundle: Path) -> set[str]:
+    """The page URLs one Pagefind bundle holds, read from its (gzipped JSON) fragments."""
+    urls = set()
+    for fragment in (bundle / "fragment").iterdir():
+        data = gzip.decompress(fragment.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        urls.add(json.loads(data[len(b"pagefind_dcd"):])["url"])
+    return urls
+
+
+def bundle_of(path: str) -> str | None:
+    """The search bundle (shard folder) a site file belongs to; None for a page."""
+    parts = path.split("/")
+    if parts[0] == search.SEARCH_DIR:
+        return search.SEARCH_DIR
+    return "/".join(parts[:2]) if parts[0] == search.SHARDS_DIR else None
+
+
+def work_folders(site: Path) -> list[str]:
+    return sorted(p.name for p in site.parent.iterdir() if p.name != site.name)
+
+
+@pytest.fixture
+def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_PAGES", 3)
+
+
+def test_each_shard_indexes_exactly_its_pages_at_their_site_urls(tmp_path: Path, small_shards) -> None:
+    site = tmp_path / "site"
+    paths = write_site(site)
+    shards, done = index(site, paths, {})
+    assert len(shards) == 4 and shards[0] == ["methodology.html"]
+    assert sorted(done) == ["pagefind", "pagefind-shards/2", "pagefind-shards/3", "pagefind-shards/4"]
+    for number, pages in enumerate(shards):
+        bundle = site / search.shard_name(number)
+        assert (bundle / "pagefind.js").is_file()
+        assert indexed_urls(bundle) == {"/" + p for p in pages}
+    assert "index.html" not in {p for s in shards for p in s}  # lists repeat claims: not indexed
+    assert work_folders(site) == []  # the linked pages are gone
+    # the pages Pagefind read were links to the site's files, which are untouched
+    assert all((site / p).stat().st_nlink == 1 for p in paths)
+
+
+def test_an_edit_reindexes_only_the_shard_holding_the_changed_page(tmp_path: Path, small_shards) -> None:
+    site = tmp_path / "site"
+    paths = write_site(site)
+    _, done = index(site, paths, {})
+    before = stamps(site)
+    (site / "claims/beta/2.html").write_text(page("beta 2", "il parle du sanatorium"))
+    shards, done = index(site, paths, done)
+    changed = {p for p in set(before) | set(stamps(site)) if before.get(p) != stamps(site).get(p)}
+    assert {bundle_of(p) for p in changed} == {"pagefind-shards/3", None}, sorted(changed)
+    assert "claims/beta/2.html" in shards[2]
+    # a delta: Pagefind's UI files and the fragments of the unchanged pages were not rewritten
+    assert not any(p.endswith((".js", ".css")) for p in changed)
+    fragments = [p for p in changed if "/fragment/" in p]
+    assert len([p for p in fragments if p in before]) == 1  # the edited page's old fragment, gone
+    assert len([p for p in fragments if p not in before]) == 1  # and its new one
+    # the same bytes as indexing the edited site from scratch
+    fresh = tmp_path / "fresh" / "site"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("pagefind*"))
+    index(fresh, paths, {})
+    assert tree(site) == tree(fresh)
+
+
+def test_nothing_changed_runs_no_pagefind(tmp_path: Path, small_shards, monkeypatch) -> None:
+    site = tmp_path / "site"
+    paths = write_site(site)
+    _, done = index(site, paths, {})
+    before = stamps(site)
+    monkeypatch.setattr(search, "_index_shard", lambda *args: pytest.fail(f"indexed again: {args}"))
+    _, again = index(site, paths, done)
+    assert again == done and stamps(site) == before
+
+
+def test_a_shard_that_went_away_is_removed(tmp_path: Path, small_shards) -> None:
+    site = tmp_path / "site"
+    paths = write_site(site)
+    _, done = index(site, paths, {})
+    shutil.rmtree(site / "claims" / "gamma")
+    (site / "articles" / "gamma.html").unlink()
+    paths = [p for p in paths if "gamma" not in p]
+    _, done = index(site, paths, done)
+    assert sorted(done) == ["pagefind", "pagefind-shards/2", "pagefind-shards/3"]
+    assert sorted(p.name for p in (site / "pagefind-shards").iterdir()) == ["2", "3"]
+
+
+def test_a_failing_pagefind_run_is_reported_and_leaves_no_temporary_folder(tmp_path: Path,
+                                                                            small_shards) -> None:
+    site = tmp_path / "site"
+    paths = write_site(site)
+    shards, done = index(site, paths, {})
+    before = tree(site)
+    # A shard without any HTML page: Pagefind itself refuses to build an index for it.
+    (site / "notes.txt").write_text("pas une page")
+    broken = [*shards, ["notes.txt"]]
+    wanted = search.shard_fingerprints(broken, digests(site, [*paths, "notes.txt"]), LANGUAGE)
+    with pytest.raises(DossierError) as caught:
+        search.build_index(site, LANGUAGE, broken, wanted, done)
+    problem = caught.value.problems[0]
+    assert "Pagefind failed on pagefind-shards/5/" in problem.message
+    assert "not able to build an index" in problem.message  # Pagefind's own words
+    assert problem.hint and "previous search index is kept" in problem.hint
+    assert work_folders(site) == []
+    assert {p: b for p, b in tree(site).items() if p != "notes.txt"} == before
+
+
+def test_a_failing_run_does_not_stop_the_others_and_the_first_failure_is_reported(
+        tmp_path: Path, small_shards) -> None:
+    site = tmp_path / "site"
+    paths = write_site(site)
+    for name in ("one.txt", "two.txt"):
+        (site / name).write_text("pas une page")
+    shards = [*search.plan_shards(paths), ["one.txt"], ["two.txt"]]
+    wanted = search.shard_fingerprints(shards, digests(site, [*paths, "one.txt", "two.txt"]), LANGUAGE)
+    with pytest.raises(DossierError) as caught:
+        search.build_index(site, LANGUAGE, shards, wanted, {})
+    message = caught.value.problems[0].message
+    assert "pagefind-shards/5/" in message and "(and 1 other shard)" in message
+    for number in range(4):  # the good shards were indexed all the same
+        assert (site / search.shard_name(number) / "pagefind.js").is_file()
+    assert work_folders(site) == []
+
+
+def test_pages_are_copied_when_they_cannot_be_linked(tmp_path: Path, small_shards, monkeypatch) -> None:
+    site = tmp_path / "site"
+    paths = write_site(site)
+
+    def no_links(source, dest):
+        raise PermissionError(1, "Operation not permitted")  # as on a file system without hard links
+
+    monkeypatch.setattr(search.os, "link", no_links)
+    shards, _ = index(site, paths, {})
+    for number, pages in enumerate(shards):
+        assert indexed_urls(site / search.shard_name(number)) == {"/" + p for p in pages}
+    assert work_folders(site) == []
+
+
+def test_leftovers_of_a_killed_build_are_cleared(tmp_path: Path, small_shards) -> None:
+    site = tmp_path / "site"
+    paths = write_site(site)
+    leftover = tmp_path / ".site.pagefind-dead"
+    (leftover / "pages").mkdir(parents=True)
+    other = tmp_path / ".other.pagefind-keep"  # another site's: not ours to remove
+    other.mkdir()
+    index(site, paths, {})
+    assert work_folders(site) == [".other.pagefind-keep"]
