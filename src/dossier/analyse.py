@@ -106,24 +106,42 @@ def analyse(dossier: Dossier) -> tuple[Finding, ...]:
 
 def analyse_with_problems(dossier: Dossier) -> tuple[tuple[Finding, ...], list[Problem]]:
     """`analyse`, plus the problems of findings.yaml (errors and warnings) instead of raising."""
-    decisions, problems = load_decisions(dossier.root)
-    language = "en" if dossier.config.language == "en" else "fr"
-    found: list[Finding] = []
-    places = {e.id for e in dossier.entities.values() if e.type == "place"}
-    claims_of: dict[str, list[Claim]] = {}
-    for claim in dossier.claims:  # already in article order
-        claims_of.setdefault(claim.article, []).append(claim)
-    for slug, article in dossier.articles.items():
-        claims = claims_of.get(slug, [])
-        found += _figures(slug, claims, places, article.published, language)
-        found += _dates(slug, claims, article.published, language)
-        found += _sourcing(slug, claims, article, language)
-    found = [_typeset(f, language) for f in _unique_ids(found)]
-    order = {slug: i for i, slug in enumerate(dossier.articles)}
+    places = place_ids(dossier.entities)
+    found = {slug: article_findings(article, dossier.claims_of(slug), places, dossier.config.language)
+             for slug, article in dossier.articles.items()}
     positions = {c.key: (c.location.line, c.location.start) for c in dossier.claims}
-    found.sort(key=lambda f: (order.get(f.article, len(order)), _anchor(f, positions),
-                              KIND_ORDER.index(f.kind), f.id))
-    known = {f.id for f in found}
+    return settle(dossier.root, found, positions, dossier.config.language)
+
+
+def place_ids(entities: dict) -> set[str]:
+    return {e.id for e in entities.values() if e.type == "place"}
+
+
+def article_findings(article, claims: list[Claim], places: set[str], language: str) -> list[Finding]:
+    """The findings of one article, from its claims alone (claims in article order).
+
+    Findings never span articles, so a build can keep each article's findings
+    and analyse again only the articles whose claims changed."""
+    language = "en" if language == "en" else "fr"
+    slug = article.slug
+    return (_figures(slug, claims, places, article.published, language)
+            + _dates(slug, claims, article.published, language)
+            + _sourcing(slug, claims, article, language))
+
+
+def settle(root: Path, found: dict[str, list[Finding]], positions: dict[str, tuple[int, int]],
+           language: str) -> tuple[tuple[Finding, ...], list[Problem]]:
+    """Every article's findings (article slug -> findings, in article order) as the dossier's:
+    unique ids, readable messages, a stable order, and people's decisions applied.
+    `positions`: claim key -> (line, start)."""
+    decisions, problems = load_decisions(root)
+    language = "en" if language == "en" else "fr"
+    every = [f for findings in found.values() for f in findings]
+    settled = [_typeset(f, language) for f in _unique_ids(every)]
+    order = {slug: i for i, slug in enumerate(found)}
+    settled.sort(key=lambda f: (order.get(f.article, len(order)), _anchor(f, positions),
+                                KIND_ORDER.index(f.kind), f.id))
+    known = {f.id for f in settled}
     for finding_id, decision in decisions.items():
         if finding_id not in known:
             problems.append(Problem(
@@ -131,7 +149,7 @@ def analyse_with_problems(dossier: Dossier) -> tuple[tuple[Finding, ...], list[P
                 did_you_mean(finding_id, sorted(known)) or "the claims changed; remove the entry",
                 "warning"))
     decided = []
-    for finding in found:
+    for finding in settled:
         decision = decisions.get(finding.id)
         if decision is not None:
             finding = replace(finding, status=decision.status, note=decision.note)

@@ -109,6 +109,22 @@ class ClaimCache:
             return None
         return entry[2]
 
+    def claims_in(self, folder: str) -> list:
+        """The claims cached for an article folder (`claims/<slug>`), valid or not checked here."""
+        return [entry[2][1] for entry in self._entries(folder).values()
+                if isinstance(entry, tuple) and len(entry) == 3 and entry[2][1] is not None]
+
+    def update(self, results: dict) -> None:
+        """Store fresh results (shown path -> (file key, siblings key, result)) next to the
+        cached ones of their folders."""
+        merged: dict = {}
+        for shown in results:
+            folder = shown.rpartition("/")[0]
+            if folder not in merged:
+                merged[folder] = dict(self._entries(folder))
+            merged[folder][shown] = results[shown]
+        self.save({shown: entry for entries in merged.values() for shown, entry in entries.items()})
+
     def save(self, entries: dict) -> None:
         """Store `entries`, rewriting (atomically) only the folders whose entries differ;
         a failure to write is no error."""

@@ -184,7 +184,7 @@ def test_exports(dossier_dir: Path) -> None:
 
 def test_findings_are_shown_everywhere(dossier_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     findings = fixed_findings()
-    monkeypatch.setattr("dossier.analyse.analyse", lambda dossier: findings)
+    monkeypatch.setattr("dossier.analyse.settle", lambda *args: (findings, []))
     build_site(dossier_dir)
     site = dossier_dir / "site"
     data = json.loads((site / "findings.json").read_text())

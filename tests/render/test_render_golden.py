@@ -25,7 +25,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     root = tmp_path_factory.mktemp("golden") / "dossier"
     shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("site", ".dossier-cache"))
     patch = pytest.MonkeyPatch()
-    patch.setattr("dossier.analyse.analyse", lambda dossier: fixed_findings())
+    patch.setattr("dossier.analyse.settle", lambda *args: (fixed_findings(), []))
     old = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     try:

@@ -205,6 +205,30 @@ def test_random_edits_incremental_equals_clean(dossier_dir: Path, tmp_path: Path
         assert different == [], f"seed {seed}, step {step}"
 
 
+CLAIM_EDITS = EDITS[:2] + EDITS[3:5]  # no dated correction: "built at" would move, a full build
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13, 14])
+def test_claim_edits_take_the_edit_path_and_equal_clean(dossier_dir: Path, tmp_path: Path, seed: int) -> None:
+    """The everyday edit (verdict, notes, sources, entities of existing claims) reads only the
+    edited files and plans only the pages they touch: the result must still be a clean build's."""
+    rng = random.Random(seed)
+    build_site(dossier_dir)
+    modes = []
+    for step in range(6):
+        for _ in range(rng.randint(1, 3)):
+            rng.choice(CLAIM_EDITS)(dossier_dir, rng)
+        modes.append(build_site(dossier_dir).mode)
+        clean_out = tmp_path / f"clean-{step}"
+        build_site(dossier_dir, output=clean_out, clean=True)
+        incremental, clean = tree(dossier_dir / "site"), tree(clean_out)
+        assert sorted(incremental) == sorted(clean), f"seed {seed}, step {step}"
+        different = [p for p in clean if incremental[p] != clean[p]]
+        assert different == [], f"seed {seed}, step {step}"
+    # A new publisher makes a new page (a full build); every other step is an edit build.
+    assert modes.count("edit") >= 3, modes
+
+
 def test_parallel_rendering_gives_the_same_bytes(dossier_dir: Path, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     serial = build_site(dossier_dir, output=tmp_path / "serial")

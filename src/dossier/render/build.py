@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
 import os
 import pickle
@@ -30,9 +31,10 @@ import shutil
 import sys
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..claims import Claim
 from ..errors import DossierError, Problem
 from ..slugs import is_slug
 from . import feeds
@@ -55,6 +57,7 @@ class BuildReport:
     deleted: int
     seconds: float
     timings: tuple[tuple[str, float], ...] = ()  # seconds per phase, for benchmarks
+    mode: str = "full"  # "full", "edit" (only edited claim files read, see `incremental`) or "no-op"
 
     def summary(self) -> str:
         return (f"{self.output}: {self.pages} pages, {self.rendered} rendered, {self.written} files"
@@ -85,48 +88,46 @@ def _build_site(root: Path, output: Path | None = None, strict: bool = False,
     """Build the site of the dossier at `root` into `output` (default `root/site`).
 
     `search` overrides `search:` of dossier.yaml (False: no Pagefind index, e.g.
-    for quick previews; Pagefind re-indexes the whole site whenever a page changes).
+    for quick previews).
 
     Raises `DossierError` (and leaves `output` untouched) on bad input, a
     template error, a broken internal link, or any warning under `strict`.
     """
-    from ..analyse import analyse
-    from ..load import load_dossier
-    from .environment import make_environment, template_fingerprints
-
-    started = time.perf_counter()
-    timings: list[tuple[str, float]] = []
-
-    def phase(name: str) -> None:
-        timings.append((name, round(time.perf_counter() - started - sum(t for _, t in timings), 4)))
-
-    root = Path(root).resolve()
-    output = (Path(output) if output else root / "site").resolve()
     from . import noop
     from .environment import THEME_DIR
 
+    clock = _Clock()
+    root = Path(root).resolve()
+    output = (Path(output) if output else root / "site").resolve()
     settings_key = noop.settings_key(output, strict, search)
-    if not clean:
-        last = noop.check(root, output, THEME_DIR, settings_key)
-        if last is not None:
-            phase("noop")
-            pages, problems_before = last
-            return BuildReport(output, problems_before, pages, 0, 0, 0, time.perf_counter() - started,
-                               tuple(timings))
+    found = None if clean else noop.changes(root, output, THEME_DIR, settings_key)
+    if found is not None and not found[0]:
+        clock.phase("noop")
+        return BuildReport(output, found[1]["problems"], found[1]["pages"], 0, 0, 0, clock.seconds(),
+                           tuple(clock.timings), "no-op")
+    if found is not None:
+        report = _build_edit(root, output, strict, search, found, settings_key, clock)
+        if report is not None:
+            return report
     noop.forget(root, output)  # until this build succeeds, the site is not known to be up to date
     inputs = noop.input_state(root, THEME_DIR)
-    dossier = load_dossier(root, cache="refresh" if clean else "use")
-    phase("load")
-    import gc
+    return _build_full(root, output, strict, clean, search, settings_key, inputs, clock)
 
-    gc.freeze()  # the loaded dossier lives as long as the build: never scan it again
-    findings = analyse(dossier)
-    phase("analyse")
-    config = dossier.config
-    if search is not None and search != config.search:
-        config = dataclasses.replace(config, search=search)
-        dossier = dataclasses.replace(dossier, config=config)
-    problems = list(dossier.problems) + _config_warnings(config)
+
+class _Clock:
+    def __init__(self):
+        self.started = time.perf_counter()
+        self.timings: list[tuple[str, float]] = []
+
+    def phase(self, name: str) -> None:
+        self.timings.append((name, round(self.seconds() - sum(t for _, t in self.timings), 4)))
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def _problems(dossier_problems, config, strict: bool) -> list[Problem]:
+    problems = list(dossier_problems) + _config_warnings(config)
     if any(p.severity == "error" for p in problems):
         raise DossierError(problems)
     if strict and problems:
@@ -134,83 +135,299 @@ def _build_site(root: Path, output: Path | None = None, strict: bool = False,
             "dossier.yaml", None, None,
             f"--strict: {len(problems)} warning{'s' * (len(problems) != 1)} fail the build",
             "fix them, or build without --strict")])
+    return problems
+
+
+def _settle(root: Path, found: dict, positions: dict, language: str):
+    from ..analyse import settle
+
+    findings, problems = settle(root, found, positions, language)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise DossierError(errors)
+    return findings
+
+
+def _environment(root: Path, config, built: str):
+    from .environment import make_environment, template_fingerprints
 
     bytecode = root / CACHE_DIR / "templates"
     bytecode.mkdir(parents=True, exist_ok=True)
     env = make_environment(root, config.language, bytecode)
+    env.globals.update(_site_globals(config, built))
+    return env, template_fingerprints(env)
+
+
+def _build_full(root: Path, output: Path, strict: bool, clean: bool, search: bool | None,
+                settings_key: tuple, inputs, clock: _Clock) -> BuildReport:
+    import gc
+
+    from ..analyse import article_findings, place_ids
+    from ..load import load_dossier
+    from ..parse_cache import context_key
+    from .incremental import SiteState
+
+    dossier = load_dossier(root, cache="refresh" if clean else "use")
+    clock.phase("load")
+    gc.freeze()  # the loaded dossier lives as long as the build: never scan it again
+    config = dossier.config
+    if search is not None and search != config.search:
+        config = dataclasses.replace(config, search=search)
+        dossier = dataclasses.replace(dossier, config=config)
+    places = place_ids(dossier.entities)
+    found = {slug: article_findings(article, dossier.claims_of(slug), places, config.language)
+             for slug, article in dossier.articles.items()}
+    positions = {c.key: (c.location.line, c.location.start) for c in dossier.claims}
+    findings = _settle(root, found, positions, config.language)
+    settled: dict[str, list] = {slug: [] for slug in dossier.articles}
+    for finding in findings:
+        settled.setdefault(finding.article, []).append(finding)
+    clock.phase("analyse")
+    problems = _problems(dossier.problems, config, strict)
+
     plan = plan_site(dossier, findings)
-    env.globals.update(_site_globals(config, plan))
-    template_fps = template_fingerprints(env)
+    env, template_fps = _environment(root, config, plan.built)
     gc.freeze()
-    phase("plan")
+    clock.phase("plan")
     code = _code_version()
     settings = _fingerprint(code, config, plan.built)
     cache = BuildCache.load(root, output, code)
-    previous = {} if clean else cache.entries
     _check_output_folder(output, cache.entries)
+    offsets: dict[str, list[int]] = {}
+    exports = _exports(dossier, plan, findings, root, offsets)
+    state = SiteState(settings, context_key(root), plan.index.entries, plan.index.articles,
+                      {slug: a.path for slug, a in dossier.articles.items()}, found, settled,
+                      tuple(dossier.problems), offsets)
+    job = _Job(root, output, config, env, template_fps, settings, plan.pages,
+               [(p.path, p.indexed) for p in plan.pages], plan.search_shards, cache,
+               {} if clean else cache.entries, exports, clean, problems, state)
+    return _produce(job, clock, settings_key, inputs, None)
 
+
+def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, found: tuple,
+                settings_key: tuple, clock: _Clock) -> BuildReport | None:
+    """The incremental path (see `incremental`); None when the change needs a full build."""
+    from ..config import read_config
+    from ..load import _read_claim_files, load_entities
+    from ..parse_cache import ClaimCache, file_key, siblings_key
+    from . import incremental
+    from .pages import SiteIndex, claim_entry, list_pages, make_page, page_specs, search_shards
+
+    changed, record = found
+    edited = incremental.edited_claim_files(changed, record["inputs"][0], record["now"][0])
+    state = incremental.load_state(root, output) if edited else None
+    if state is None:
+        return None
+    config, config_problems = read_config(root)
+    if config_problems or not state.entries:
+        return None
+    if search is not None and search != config.search:
+        config = dataclasses.replace(config, search=search)
+    problems: list[Problem] = []
+    entities = load_entities(root, problems)
+    if problems:
+        return None
+    slugs = {name.split("/")[1] for name in edited}
+    source = incremental.CachedSource(root, state, {}, config.language)
+    articles = {slug: source.article(slug) for slug in slugs}
+    if any(a is None for a in articles.values()):
+        return None
+    results = _read_claim_files([root / name for name in edited], (root, config, articles, entities))
+    old_keys = {e.key: i for i, e in enumerate(state.entries)}
+    fresh: dict[str, Claim] = {}
+    new_problems: list[Problem] = []
+    for shown, claim, file_problems, refs in results:
+        # An error, or a change of id or references, takes the full path (it reports everything).
+        if claim is None or claim.key not in old_keys or shown != claim.path \
+                or any(p.severity == "error" for p in file_problems[:-1]) \
+                or any(ref not in old_keys or ref == claim.key for _, ref in refs):
+            return None
+        fresh[claim.key] = claim
+        new_problems += file_problems[:-1]  # the last one only marks where the id is
+    entries = list(state.entries)
+    for key, claim in fresh.items():
+        entry = claim_entry(claim)
+        old = entries[old_keys[key]]
+        if (entry.line, entry.start) != (old.line, old.start) or key in entry.related:
+            return None  # moved in its article: the site order changes
+        entries[old_keys[key]] = entry
+    source.fresh = fresh
+    clock.phase("load")
+
+    from ..analyse import article_findings, place_ids
+
+    found_by_article = dict(state.found)
+    settled = dict(state.settled)
+    places = place_ids(entities)
+    try:
+        for slug in slugs:
+            mine = [e for e in entries if e.article == slug]
+            found_by_article[slug] = article_findings(articles[slug], [source.claim(e.key) for e in mine],
+                                                      places, config.language)
+            # Findings never span articles: each article's are settled on their own.
+            settled[slug] = list(_settle(root, {slug: found_by_article[slug]},
+                                         {e.key: (e.line, e.start) for e in mine}, config.language))
+    except KeyError:
+        return None  # the parse cache lost a claim: read everything
+    findings = tuple(f for slug in state.articles for f in settled.get(slug, ()))
+    clock.phase("analyse")
+
+    old_ix = SiteIndex(config, state.articles, entities, state.entries, (), "")
+    ix = SiteIndex(config, state.articles, entities, entries, findings, "")
+    ix.built = _built_from(state.articles, entries)
+    code = _code_version()
+    settings = _fingerprint(code, config, ix.built)
+    if settings != state.settings or old_ix.publisher_names != ix.publisher_names:
+        return None
+    from ..load import _problem_order
+
+    dossier_problems = sorted([p for p in state.problems if p.path not in set(edited)] + new_problems,
+                              key=_problem_order)
+    problems = _problems(dossier_problems, config, strict)
+    specs = page_specs(ix)
+    cache = BuildCache.load(root, output, code)
+    old_paths = set(cache.entries)
+    if len(specs) != record["pages"] or not {s.path for s in specs} <= old_paths:
+        return None  # a list gained or lost a page: the sitemap and the search shards change
+    dirty = incremental.dirty_specs(old_ix, ix, list(fresh), specs, old_paths)
+    shards = search_shards(ix, specs)
+    lists = list_pages(specs)
+    env, template_fps = _environment(root, config, ix.built)
+    try:
+        pages = [make_page(ix, spec, source, shards, lists) for spec in dirty]
+    except KeyError:
+        return None
+    clock.phase("plan")
+
+    # Parse cache: the edited files' results, for the next full build.
+    parse_cache = ClaimCache(root, state.context)
+    parse_cache.update({shown: (file_key(root / shown),
+                                siblings_key({p.stem for p in (root / shown).parent.glob("*.y*ml")}),
+                                (shown, claim, file_problems, refs))
+                        for shown, claim, file_problems, refs in results})
+
+    index_of = {key: old_keys[key] for key in fresh}
+    try:
+        exports = _edit_exports(output, state, ix, findings, fresh, index_of, config)
+    except _FullBuild:
+        return None
+    keep = {path for path in cache.entries if path.startswith((STATIC_DIR + "/", "sitemap"))}
+    new_state = incremental.SiteState(settings, state.context, entries, state.articles, state.seeds,
+                                      found_by_article, settled, tuple(dossier_problems), state.offsets)
+    all_paths = [(s.path, s.kind not in ("search", "404")) for s in specs]
+    job = _Job(root, output, config, env, template_fps, settings, pages, all_paths, shards, cache,
+               cache.entries, exports, False, problems, new_state, keep)
+    return dataclasses.replace(_produce(job, clock, settings_key, record["now"], record["outputs"][0]),
+                               mode="edit")
+
+
+def _built_from(articles: dict[str, dict], entries) -> str:
+    import os
+    from datetime import UTC, datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
+    dates = [a["published"].isoformat() for a in articles.values() if a["published"]]
+    dates += [e.latest for e in entries if e.latest]
+    return max(dates) if dates else "1970-01-01"
+
+
+@dataclass
+class _Job:
+    """What the second half of a build (render, export, check, commit, index) works from."""
+
+    root: Path
+    output: Path
+    config: object
+    env: object
+    template_fps: dict
+    settings: str
+    pages: list[Page]  # the pages to consider (all of them, or those an edit touches)
+    all_paths: list[tuple[str, bool]]  # every page of the site, and whether the sitemap lists it
+    shards: list[list[str]]
+    cache: BuildCache
+    previous: dict[str, Entry]
+    exports: dict[str, tuple]  # path -> (fingerprint or None, bytes, a stream or a function)
+    clean: bool
+    problems: list[Problem]
+    state: object  # incremental.SiteState to keep for the next build
+    keep: set[str] = field(default_factory=set)  # outputs left as the last build made them
+
+
+def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_before) -> BuildReport:
+    from . import incremental, noop
+    from .environment import THEME_DIR
+
+    output, previous = job.output, job.previous
+    every = [path for path, _ in job.all_paths]
+    if len(set(every)) != len(every):
+        twice = next(p for p in every if every.count(p) > 1)
+        raise DossierError(Problem(twice, None, None, "two pages would share this file",
+                                   "rename one of the ids or slugs that name it"))
+    for page in job.pages:
+        if posixpath.normpath(page.path) != page.path or page.path.startswith(("/", "../")):
+            raise DossierError(Problem(page.path, None, None, "page path leaves the site folder",
+                                       "ids and slugs must be lower-case letters, digits, hyphens"))
+        if page.template not in job.template_fps:
+            raise DossierError(Problem(f"templates/{page.template}", None, None,
+                                       "template not found",
+                                       "it is part of the theme: restore it, or override it"))
+        page.fingerprint = _fingerprint(job.settings, job.template_fps[page.template], page.path,
+                                        page.title, page.description, page.context)
+    todo = [p for p in job.pages
+            if previous.get(p.path) is None or previous[p.path].fingerprint != p.fingerprint
+            or not (output / p.path).is_file()]
+    clock.phase("fingerprint")
     staging = output.parent / f".{output.name}.staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        entries: dict[str, Entry] = {}
-        # --- pages
-        seen: set[str] = set()
-        for page in plan.pages:
-            if page.path in seen:
-                raise DossierError(Problem(page.path, None, None, "two pages would share this file",
-                                           "rename one of the ids or slugs that name it"))
-            seen.add(page.path)
-        for page in plan.pages:
-            if posixpath.normpath(page.path) != page.path or page.path.startswith(("/", "../")):
-                raise DossierError(Problem(page.path, None, None, "page path leaves the site folder",
-                                           "ids and slugs must be lower-case letters, digits, hyphens"))
-            if page.template not in template_fps:
-                raise DossierError(Problem(f"templates/{page.template}", None, None,
-                                           "template not found",
-                                           "it is part of the theme: restore it, or override it"))
-            page.fingerprint = _fingerprint(settings, template_fps[page.template], page.path,
-                                            page.title, page.description, page.context)
-        todo = [p for p in plan.pages
-                if previous.get(p.path) is None or previous[p.path].fingerprint != p.fingerprint
-                or not (output / p.path).is_file()]
-        phase("fingerprint")
-        results, render_problems = _render_all(env, todo, output, staging)
-        phase("render")
+        results, render_problems = _render_all(job.env, todo, output, staging)
+        clock.phase("render")
         if render_problems:
             raise DossierError(render_problems)
         staged = [r[0] for r in results if r[2]]
-        by_path = {p.path: p for p in plan.pages}
+        by_path = {p.path: p for p in job.pages}
         # Links repeat across pages: one shared string each, not one per page (memory).
         fresh = {r[0]: Entry(by_path[r[0]].fingerprint, r[1], [sys.intern(x) for x in r[3]],
                              [sys.intern(x) for x in r[4]]) for r in results}
-        for page in plan.pages:
-            entries[page.path] = fresh.get(page.path) or previous[page.path]
+        entries: dict[str, Entry] = {}
+        considered = {p.path: p for p in job.pages}
+        for path in every:
+            if path in fresh:
+                entries[path] = fresh[path]
+            elif path in considered:
+                old = previous[path]
+                entries[path] = Entry(considered[path].fingerprint, old.digest, old.links, old.ids)
+            else:
+                entries[path] = previous[path]
+        for path in job.keep:
+            entries[path] = previous[path]
 
         # --- exports and static files: made only when something they show changed
-        outputs_fp = _fingerprint(settings, [p.fingerprint for p in plan.pages],
-                                  [f.__dict__ for f in findings])
-        for path, make in _exports(dossier, plan, findings, root).items():
-            fp = _fingerprint(outputs_fp, path) if not path.startswith(STATIC_DIR) else make[0]
+        sitemap_fp = _fingerprint(job.settings, job.all_paths)
+        for path, (fp, make) in job.exports.items():
+            fp = fp or sitemap_fp if path.startswith("sitemap") else fp
             old = previous.get(path)
-            if old is not None and old.fingerprint == fp and (output / path).is_file():
+            if fp is not None and old is not None and old.fingerprint == fp and (output / path).is_file():
                 entries[path] = old
                 continue
-            data = make[1]() if callable(make[1]) else make[1]
+            data = make() if callable(make) else make
             if isinstance(data, bytes):
-                entries[path] = Entry(fp, digest(data))
+                entries[path] = Entry(fp or digest(data), digest(data))
                 changed = _stage(output, staging, path, data)
             else:
                 changed, entry_digest = _stage_stream(output, staging, path, data)
-                entries[path] = Entry(fp, entry_digest)
+                entries[path] = Entry(fp or entry_digest, entry_digest)
             if changed:
                 staged.append(path)
+        clock.phase("exports")
 
-        phase("exports")
         # --- the whole site's links, before anything is committed
-        scans = {p.path: (entries[p.path].links, entries[p.path].ids) for p in plan.pages}
+        scans = {path: (entries[path].links, entries[path].ids) for path in every}
         known = set(entries)
-        if config.search:
+        if job.config.search:
             known |= {"pagefind/pagefind-ui.js", "pagefind/pagefind-ui.css"}
         # The links of a page not rendered again are still good when no file came or
         # went and no rendered page lost an id: then only rendered pages are checked.
@@ -220,40 +437,56 @@ def _build_site(root: Path, output: Path | None = None, strict: bool = False,
         link_problems = check_links(scans, known, only)
         if link_problems:
             raise DossierError(link_problems)
+        clock.phase("links")
 
         # --- commit
-        phase("links")
-        deleted = _commit(output, staging, staged, entries, {} if clean else cache.entries)
-        written = len(staged)
-        phase("commit")
+        deleted_paths = set(previous) - set(entries) if previous else set()
+        deleted = _commit(output, staging, staged, entries, {} if job.clean else job.cache.entries)
+        clock.phase("commit")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
-    if config.search:
-        from .search import build_index, shard_fingerprints
+    cache = job.cache
+    touched_dirs: set[str] = set()
+    touched_pages: set[str] = set()
+    if job.config.search:
+        from .search import SHARDS_DIR, build_index, shard_fingerprints, shard_name
 
         digests = {path: entry.digest for path, entry in entries.items()}
-        wanted = shard_fingerprints(plan.search_shards, digests, config.language)
+        wanted = shard_fingerprints(job.shards, digests, job.config.language)
         try:
             done = json.loads(cache.search) if cache.search else {}
         except ValueError:
             done = {}
-        done = build_index(output, config.language, plan.search_shards, wanted,
-                           done if isinstance(done, dict) else {})
+        done = done if isinstance(done, dict) else {}
+        before = dict(done)
+        done = build_index(output, job.config.language, job.shards, wanted, done)
+        # Only the shards indexed again (or dropped) are stamped again for the next no-op check.
+        touched_dirs = {name for name in before.keys() | done.keys() if before.get(name) != done.get(name)}
+        if set(before) != set(done):
+            touched_dirs.add(SHARDS_DIR)
+        # Indexing links a shard's pages into a temporary folder, which changes their ctime.
+        touched_pages = {page for index, pages in enumerate(job.shards) if shard_name(index) in touched_dirs
+                         for page in pages}
         cache.search = json.dumps(done, sort_keys=True)
     else:
         for folder in ("pagefind", "pagefind-shards"):
             if (output / folder).exists():
                 shutil.rmtree(output / folder)
         cache.search = ""
-    phase("search")
+    clock.phase("search")
     cache.entries = entries
     cache.save()
-    noop.save(root, output, THEME_DIR, settings_key, inputs, {p: e.digest for p, e in entries.items()},
-              len(plan.pages), tuple(problems))
-    phase("cache")
-    return BuildReport(output, tuple(problems), len(plan.pages), len(todo), written, deleted,
-                       time.perf_counter() - started, tuple(timings))
+    incremental.save_state(job.root, output, job.state)
+    outputs = None
+    if outputs_before is not None:
+        outputs = noop.restamp(output, outputs_before, set(staged) | deleted_paths | touched_pages,
+                               touched_dirs)
+    noop.save(job.root, output, THEME_DIR, settings_key, inputs,
+              {p: e.digest for p, e in entries.items()}, len(every), tuple(job.problems), outputs)
+    clock.phase("cache")
+    return BuildReport(output, tuple(job.problems), len(every), len(todo), len(staged), deleted,
+                       clock.seconds(), tuple(clock.timings))
 
 
 # ---------------------------------------------------------------- fingerprints
@@ -261,8 +494,17 @@ def _build_site(root: Path, output: Path | None = None, strict: bool = False,
 def _fingerprint(*parts: object) -> str:
     """A hash of plain data and dataclasses. Pickle serialises every field (in C, ~2x
     faster than JSON here); it can only err towards re-rendering, never towards
-    keeping a stale page, because equal hashes need equal content."""
-    return hashlib.sha256(pickle.dumps(parts, protocol=5)).hexdigest()[:32]
+    keeping a stale page, because equal hashes need equal content.
+
+    The pickler's memo is off ("fast" mode): with it, an object met twice is written
+    the second time as a reference, so equal data shared differently (one build's
+    plan shares a record, an incremental build holds two copies) would hash apart.
+    Page data holds no cycles."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump(parts)
+    return hashlib.sha256(buffer.getbuffer()).hexdigest()[:32]
 
 
 def _code_version() -> str:
@@ -279,7 +521,7 @@ def _code_version() -> str:
 _STATE: tuple = ()
 
 
-def _site_globals(config, plan) -> dict:
+def _site_globals(config, built: str) -> dict:
     labels = {v.id: v.label.get(config.language) or v.label.get("en") or v.id for v in config.verdicts}
     from . import jsonld
     from .pages import verdict_path
@@ -287,7 +529,7 @@ def _site_globals(config, plan) -> dict:
     def claim_jsonld(claim, article, page_url):
         return jsonld.for_claim(claim, article, config, page_url)
 
-    return {"config": config, "verdicts": {v.id: v for v in config.verdicts}, "built": plan.built,
+    return {"config": config, "verdicts": {v.id: v for v in config.verdicts}, "built": built,
             "claim_jsonld": claim_jsonld,
             "verdict_labels": labels, "verdict_pages": {v.id: verdict_path(v.id) for v in config.verdicts}}
 
@@ -395,28 +637,61 @@ def _stage_stream(output: Path, staging: Path, path: str, chunks) -> tuple[bool,
 
 # ---------------------------------------------------------------- exports, static files
 
-def _exports(dossier, plan, findings, root: Path) -> dict[str, tuple]:
-    """Output path -> (fingerprint or None, bytes or a function making them)."""
+def _exports(dossier, plan, findings, root: Path, offsets: dict[str, list[int]]) -> dict[str, tuple]:
+    """Output path -> (fingerprint or None, bytes, a stream, or a function making them).
+    `offsets` gets where each claim sits in claims.json and claims.csv."""
+    config = dossier.config
+    made: dict[str, tuple] = {"feed.xml": (None, lambda: feeds.atom_feed(plan.index))}
+    for name, export in feeds.EXPORTS.items():
+        offsets[name] = []
+        made[name] = (None, feeds.export_stream(export, dossier.claims, config, offsets[name]))
+    made["findings.json"] = (None, lambda: feeds.findings_json(findings))
+    made.update(_sitemaps(config, [(p.path, p.indexed) for p in plan.pages]))
+    made.update(_static(root, config))
+    return made
+
+
+def _sitemaps(config, all_paths: list[tuple[str, bool]]) -> dict[str, tuple]:
+    files = feeds.sitemaps(config.base_url, [path for path, indexed in all_paths if indexed])
+    return {name: (None, data) for name, data in files.items()}
+
+
+def _static(root: Path, config) -> dict[str, tuple]:
     from .environment import THEME_DIR, user_template_dir
 
-    made: dict[str, tuple] = {
-        "feed.xml": (None, lambda: feeds.atom_feed(dossier, plan)),
-        "claims.json": (None, lambda: feeds.claims_json(dossier, plan)),
-        "claims.csv": (None, lambda: feeds.claims_csv(dossier, plan)),
-        "findings.json": (None, lambda: feeds.findings_json(findings)),
-    }
-    for name, data in feeds.sitemaps(dossier.config.base_url, plan.pages).items():
-        made[name] = (None, data)
     static: dict[str, bytes] = {}
     for base in (THEME_DIR / STATIC_DIR, user_template_dir(root) / STATIC_DIR):
         if base.is_dir():
             for path in sorted(base.rglob("*")):
                 if path.is_file() and not path.name.startswith("."):
                     static[f"{STATIC_DIR}/{path.relative_to(base).as_posix()}"] = path.read_bytes()
-    static[f"{STATIC_DIR}/verdicts.css"] = _verdict_css(dossier.config)
-    for path, data in sorted(static.items()):
-        made[path] = (digest(data), data)
+    static[f"{STATIC_DIR}/verdicts.css"] = _verdict_css(config)
+    return {path: (digest(data), data) for path, data in sorted(static.items())}
+
+
+def _edit_exports(output: Path, state, ix, findings, fresh: dict, index_of: dict[str, int],
+                  config) -> dict[str, tuple]:
+    """`_exports` after an edit: the claim exports are spliced (see `feeds.splice`). The
+    static files and the sitemap do not change with a claim edit (the caller keeps them)."""
+    made: dict[str, tuple] = {"feed.xml": (None, lambda: feeds.atom_feed(ix))}
+    for name, export in feeds.EXPORTS.items():
+        offsets = state.offsets.get(name)
+        try:
+            old = (output / name).read_bytes()
+        except OSError:
+            old = None
+        if old is None or offsets is None or len(offsets) != len(ix.entries) + 1 or \
+                len(old) != offsets[-1] + len(export.tail):
+            raise _FullBuild()
+        changed = {index_of[key]: claim for key, claim in fresh.items()}
+        data, state.offsets[name] = feeds.splice(export, old, offsets, changed, config)
+        made[name] = (None, data)
+    made["findings.json"] = (None, lambda: feeds.findings_json(findings))
     return made
+
+
+class _FullBuild(Exception):
+    """An edit turned out to need the full path after all."""
 
 
 def _verdict_css(config) -> bytes:

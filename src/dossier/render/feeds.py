@@ -8,14 +8,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
 from ..analyse import Finding
-from ..claims import claim_to_data
-from ..load import Dossier
-from .pages import Page, SitePlan, claim_updated
+from ..claims import Claim, claim_to_data
+from ..config import Config
+from .pages import SiteIndex, claim_path, claim_updated
 from .text import quantity, shorten
 
 FEED_ENTRIES = 100
@@ -28,17 +29,17 @@ def _json_default(value: object) -> str:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
-def atom_feed(dossier: Dossier, plan: SitePlan) -> bytes:
+def atom_feed(ix: SiteIndex) -> bytes:
     """The most recently reviewed claims (by last correction, then article date), newest first."""
-    config = dossier.config
+    config = ix.config
     base = config.base_url
     rows = []
-    for number, claim in enumerate(dossier.claims):
-        updated = claim_updated(claim, dossier.articles.get(claim.article), plan.built)
-        rows.append((updated, -number, claim))
+    for number, entry in enumerate(ix.entries):
+        updated = claim_updated(entry, ix.articles.get(entry.article), ix.built)
+        rows.append((updated, -number, entry))
     rows.sort(key=lambda r: (r[0], r[1]), reverse=True)
     rows = rows[:FEED_ENTRIES]
-    feed_updated = max((r[0] for r in rows), default=plan.built)
+    feed_updated = max((r[0] for r in rows), default=ix.built)
     verdicts = {v.id: v for v in config.verdicts}
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
@@ -50,27 +51,28 @@ def atom_feed(dossier: Dossier, plan: SitePlan) -> bytes:
         f"  <updated>{feed_updated}T00:00:00Z</updated>",
         f"  <author><name>{escape(config.publisher.name)}</name></author>",
     ]
-    for updated, _, claim in rows:
-        url = base + plan.claim_urls[claim.key]
-        verdict = verdicts.get(claim.verdict)
-        label = verdict.label.get(config.language, claim.verdict) if verdict else claim.verdict
+    for updated, _, entry in rows:
+        url = base + claim_path(entry)
+        verdict = verdicts.get(entry.verdict)
+        label = verdict.label.get(config.language, entry.verdict) if verdict else entry.verdict
         out += [
             "  <entry>",
-            f"    <title>{escape(shorten(claim.text, 100))}</title>",
+            f"    <title>{escape(shorten(entry.text, 100))}</title>",
             f"    <id>{escape(url)}</id>",
             f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>',
             f"    <updated>{updated}T00:00:00Z</updated>",
-            f"    <category term={quoteattr(claim.verdict)} label={quoteattr(label)}/>",
-            f"    <summary>{escape(label)} — {escape(claim.text)}</summary>",
+            f"    <category term={quoteattr(entry.verdict)} label={quoteattr(label)}/>",
+            f"    <summary>{escape(label)} — {escape(entry.text)}</summary>",
             "  </entry>",
         ]
     out.append("</feed>")
     return ("\n".join(out) + "\n").encode()
 
 
-def sitemaps(base_url: str, pages: list[Page]) -> dict[str, bytes]:
-    """sitemap.xml, or a sitemap index with parts when there are more than 50,000 pages."""
-    urls = sorted(base_url + ("" if p.path == "index.html" else p.path) for p in pages if p.indexed)
+def sitemaps(base_url: str, paths: list[str]) -> dict[str, bytes]:
+    """sitemap.xml, or a sitemap index with parts when there are more than 50,000 pages (`paths`:
+    the pages search engines should list)."""
+    urls = sorted(base_url + ("" if path == "index.html" else path) for path in paths)
     head = '<?xml version="1.0" encoding="utf-8"?>\n'
     ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 
@@ -91,43 +93,85 @@ def sitemaps(base_url: str, pages: list[Page]) -> dict[str, bytes]:
     return files
 
 
-def claims_json(dossier: Dossier, plan: SitePlan) -> Iterator[bytes]:
-    """Every claim as in its file, plus its page URL; one claim per line inside a JSON list.
-
-    Streamed, claim by claim: at 100,000 claims the file is hundreds of MB.
-    """
-    base = dossier.config.base_url
-    yield b"["
-    for index, claim in enumerate(dossier.claims):
-        data = {"key": claim.key, "url": base + plan.claim_urls[claim.key], **claim_to_data(claim)}
-        text = json.dumps(data, ensure_ascii=False, sort_keys=False, default=_json_default)
-        yield (",\n" if index else "\n").encode() + text.encode()
-    yield b"\n]\n"
-
+# claims.json and claims.csv are made of one fragment per claim, in site order, between a
+# head and a tail. A build records where each fragment starts, so that after an edit the
+# next build replaces the edited claims' fragments in the file instead of remaking it.
 
 CSV_COLUMNS = ("article", "id", "url", "text", "kind", "verdict", "confidence", "speaker", "verb",
                "modality", "quantities", "entities", "sources", "line")
 
 
-def claims_csv(dossier: Dossier, plan: SitePlan) -> Iterator[bytes]:
-    """One row per claim, streamed in blocks of rows."""
+@dataclass(frozen=True)
+class Export:
+    """A file with one fragment per claim: head, fragment(claim, index), ..., tail."""
+
+    head: bytes
+    fragment: Callable[[Claim, int, Config], bytes]
+    tail: bytes
+
+
+def _json_fragment(claim: Claim, index: int, config: Config) -> bytes:
+    """One claim as in its file plus its page URL, on its own line of the JSON list."""
+    data = {"key": claim.key, "url": config.base_url + claim_path(claim), **claim_to_data(claim)}
+    text = json.dumps(data, ensure_ascii=False, sort_keys=False, default=_json_default)
+    return (",\n" if index else "\n").encode() + text.encode()
+
+
+def _csv_fragment(claim: Claim, index: int, config: Config) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    language = dossier.config.language
-    for index, claim in enumerate(dossier.claims):
-        if index and index % 1000 == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-        writer.writerow([
-            claim.article, claim.id, dossier.config.base_url + plan.claim_urls[claim.key],
-            claim.text, claim.kind, claim.verdict, claim.confidence,
-            claim.speaker.name if claim.speaker else "", claim.verb or "", claim.modality,
-            "; ".join(f"{quantity(q, language)} {q.counts or ''}".strip() for q in claim.quantities),
-            " ".join(claim.entities), " ".join(s.url for s in claim.sources), claim.location.line,
-        ])
-    yield buffer.getvalue().encode()
+    csv.writer(buffer, lineterminator="\n").writerow([
+        claim.article, claim.id, config.base_url + claim_path(claim),
+        claim.text, claim.kind, claim.verdict, claim.confidence,
+        claim.speaker.name if claim.speaker else "", claim.verb or "", claim.modality,
+        "; ".join(f"{quantity(q, config.language)} {q.counts or ''}".strip() for q in claim.quantities),
+        " ".join(claim.entities), " ".join(s.url for s in claim.sources), claim.location.line,
+    ])
+    return buffer.getvalue().encode()
+
+
+EXPORTS = {
+    "claims.json": Export(b"[", _json_fragment, b"\n]\n"),
+    "claims.csv": Export((",".join(CSV_COLUMNS) + "\n").encode(), _csv_fragment, b""),
+}
+
+
+def export_stream(export: Export, claims: Iterable[Claim], config: Config,
+                  offsets: list[int]) -> Iterator[bytes]:
+    """The whole file, in blocks (at 100,000 claims it is hundreds of MB); `offsets` gets
+    where each claim's fragment starts, then where the last one ends."""
+    position = len(export.head)
+    block = [export.head]
+    size = 0
+    for index, claim in enumerate(claims):
+        offsets.append(position)
+        fragment = export.fragment(claim, index, config)
+        position += len(fragment)
+        block.append(fragment)
+        size += len(fragment)
+        if size > 1 << 20:
+            yield b"".join(block)
+            block, size = [], 0
+    offsets.append(position)
+    block.append(export.tail)
+    yield b"".join(block)
+
+
+def splice(export: Export, old: bytes, offsets: list[int], changed: dict[int, Claim],
+           config: Config) -> tuple[bytes, list[int]]:
+    """`old` with the fragments of the `changed` claims (index -> claim) made again."""
+    parts, new_offsets = [], offsets[:1]
+    cursor, delta, previous = 0, 0, 0
+    for index in sorted(changed):
+        start, end = offsets[index], offsets[index + 1]
+        new_offsets += [o + delta for o in offsets[previous + 1: index + 1]]
+        fragment = export.fragment(changed[index], index, config)
+        parts += [old[cursor:start], fragment]
+        cursor = end
+        delta += len(fragment) - (end - start)
+        previous = index
+    new_offsets += [o + delta for o in offsets[previous + 1:]]
+    parts.append(old[cursor:])
+    return b"".join(parts), new_offsets
 
 
 def findings_json(findings: tuple[Finding, ...]) -> bytes:

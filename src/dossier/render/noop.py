@@ -113,21 +113,38 @@ def settings_key(output: Path, strict: bool, search: bool | None) -> tuple:
 
 def check(root: Path, output: Path, theme: Path, settings: tuple):
     """(pages, problems) of the last build if nothing changed since, else None."""
+    found = changes(root, output, theme, settings)
+    if found is None or found[0]:
+        return None
+    return found[1]["pages"], found[1]["problems"]
+
+
+def changes(root: Path, output: Path, theme: Path, settings: tuple):
+    """What changed since the last build: None (unknown: no usable record, other settings,
+    or the output folder was touched), else (names of the inputs that changed, were added
+    or removed; the record of the last build, with "now": the inputs' stamps as read here)."""
     try:
         with open(_path(root, output), "rb") as handle:
             state = pickle.load(handle)
         if not isinstance(state, dict) or state.get("format") != FORMAT or state["settings"] != settings:
             return None
-        for kind, stamps in (("inputs", input_stamps(root, theme)), ("outputs", output_stamps(output))):
-            # Outputs are stamped only if the inputs matched: a changed input ends here.
-            recorded, racy = state[kind]
-            if stamps != recorded:
+        taken = time.time_ns()
+        now = input_stamps(root, theme)
+        recorded, racy = state["inputs"]
+        changed = {name for name in recorded.keys() | now.keys() if recorded.get(name) != now.get(name)}
+        for name, wanted in racy.items():
+            if name not in changed and _file_digest(_real(name, root, theme, None)) != wanted:
+                changed.add(name)
+        # Outputs are stamped only if the inputs matched or the change can be built
+        # incrementally: a site touched by hand needs a full build.
+        recorded, racy = state["outputs"]
+        if output_stamps(output) != recorded:
+            return None
+        for name, wanted in racy.items():
+            if _file_digest(_real(name, root, theme, output)) != wanted:
                 return None
-            base = output if kind == "outputs" else None
-            for name, wanted in racy.items():
-                if _file_digest(_real(name, root, theme, base)) != wanted:
-                    return None
-        return state["pages"], state["problems"]
+        state["now"] = (now, _racy(now, taken, {}, None, root, theme))
+        return changed, state
     except Exception:  # a missing, corrupt or foreign state: build normally
         return None
 
@@ -142,21 +159,38 @@ def _racy(stamps: dict[str, Stamp], since_ns: int, known: dict[str, str], base, 
 
 def save(root: Path, output: Path, theme: Path, settings: tuple,
          inputs: tuple[dict[str, Stamp], dict[str, str | None]],
-         output_digests: dict[str, str], pages: int, problems: tuple) -> None:
+         output_digests: dict[str, str], pages: int, problems: tuple,
+         outputs: dict[str, Stamp] | None = None) -> None:
     """Record a successful build. `inputs` were taken before the build read them, so an
-    input edited during the build makes the next check fail, never pass."""
+    input edited during the build makes the next check fail, never pass. `outputs`: the
+    output folder's stamps if the caller kept them up to date (else the folder is walked)."""
     try:
         now = time.time_ns()
-        outputs = output_stamps(output)
+        outputs = output_stamps(output) if outputs is None else outputs
         state = {
             "format": FORMAT, "settings": settings, "pages": pages, "problems": problems,
-            "inputs": inputs,
-            "outputs": (outputs, _racy(outputs, now, output_digests, output, root, theme)),
+            "inputs": inputs, "outputs": (outputs, _racy(outputs, now, output_digests, output, root, theme)),
         }
         write_atomic(_path(root, output), pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL),
                      skip_unchanged=False)
     except OSError:
         pass
+
+
+def restamp(output: Path, stamps: dict[str, Stamp], files: set[str], folders: set[str]) -> dict[str, Stamp]:
+    """`stamps` of the output folder, updated for the `files` and `folders` a build wrote or removed."""
+    stamps = {name: stamp for name, stamp in stamps.items()
+              if not any(name.startswith(folder + "/") for folder in folders)}
+    for folder in folders:
+        _walk(output / folder, folder + "/", stamps)
+    for name in files:
+        try:
+            st = os.stat(output / name)
+        except OSError:
+            stamps.pop(name, None)
+            continue
+        stamps[name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    return stamps
 
 
 def forget(root: Path, output: Path) -> None:

@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
+from datetime import date
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 from urllib.parse import urlparse
 
 from ..analyse import Finding
@@ -29,6 +31,8 @@ from .record import Record
 from .text import shorten
 
 HOME_CLAIMS_LIMIT = 500  # above this, the home page lists articles, each with its own claim list
+HOME_FINDINGS_LIMIT = 20  # the home page shows the first ones and links to the findings page
+LIST_PAGE_SIZE = 100  # claims (or sources) per page of an entity, verdict or publisher list
 RELATED_LIMIT = 8
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[»\"”)]?\s+")
 
@@ -54,6 +58,8 @@ class SitePlan:
     claim_urls: dict[str, str]  # claim key -> page path
     built: str  # ISO date the site's data runs up to ("built at", deterministic)
     search_shards: list[list[str]] = field(default_factory=list)  # pages per Pagefind index
+    index: SiteIndex | None = None
+    specs: list[PageSpec] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- URLs
@@ -97,12 +103,12 @@ def finding_anchor(finding: Finding) -> str:
 
 # ---------------------------------------------------------------- data helpers
 
-def claim_summary(claim: Claim, number: int) -> dict:
+def claim_summary(claim: ClaimEntry, number: int) -> dict:
     """What a list shows of a claim; shared by every list that shows it."""
     return Record({
         "key": claim.key, "id": claim.id, "article": claim.article, "number": number,
         "url": claim_path(claim), "text": claim.text, "verdict": claim.verdict,
-        "kind": claim.kind, "line": claim.location.line,
+        "kind": claim.kind, "line": claim.line,
     })
 
 
@@ -212,32 +218,210 @@ def verdict_counts(config: Config, claims: list[Claim] | tuple[Claim, ...]) -> l
     ]
 
 
-def _related(dossier: Dossier, summaries: dict[str, dict]) -> dict[str, list[dict]]:
-    """Related claims: explicit `related` (both ways), same measured topic, shared entities."""
-    explicit: dict[str, set[str]] = defaultdict(set)
-    for claim in dossier.claims:
-        for ref in claim.related:
-            if ref in summaries and ref != claim.key:
-                explicit[claim.key].add(ref)
-                explicit[ref].add(claim.key)
-    by_topic: dict[str, list[str]] = defaultdict(list)
-    for claim in dossier.claims:
-        for topic in sorted({q.topic for q in claim.quantities if q.topic}):
-            by_topic[topic].append(claim.key)
-    topic_position = {topic: {key: i for i, key in enumerate(keys)} for topic, keys in by_topic.items()}
-    by_article: dict[str, list[Claim]] = defaultdict(list)
-    for claim in dossier.claims:
-        by_article[claim.article].append(claim)
+# ---------------------------------------------------------------- the site index
 
-    result: dict[str, list[dict]] = {}
-    for claim in dossier.claims:
+class SourceRef(NamedTuple):
+    url: str
+    publisher: str  # the name the publisher page is made for
+    title: str | None
+    date: str | None  # ISO date
+    stance: str
+
+
+class ClaimEntry(NamedTuple):
+    """What every page but its own shows of a claim (a few hundred bytes).
+
+    The build keeps these between builds: after an edit, the lists, counts and
+    related claims of the whole site are planned from them, and only the edited
+    claims are read in full. Plain values only (dates as ISO strings), so that
+    they are stored and read back fast (`marshal`).
+    """
+
+    key: str
+    id: str
+    article: str
+    text: str
+    verdict: str
+    kind: str
+    line: int
+    start: int
+    entities: tuple[str, ...]  # named, then the speaker's entity if it is another one
+    sources: tuple[SourceRef, ...]
+    topics: tuple[str, ...]  # sorted, distinct
+    related: tuple[str, ...]  # explicit `related` keys
+    updated: str | None  # ISO date of its last correction
+    latest: str | None  # the latest date it carries (corrections, sources), ISO
+
+    def plain(self) -> tuple:
+        return (*self[:9], tuple(tuple(s) for s in self.sources), *self[10:])
+
+    @classmethod
+    def from_plain(cls, values: tuple) -> ClaimEntry:
+        return cls(*values[:9], tuple(SourceRef(*s) for s in values[9]), *values[10:])
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
+
+
+def claim_entry(claim: Claim) -> ClaimEntry:
+    ids = list(claim.entities)
+    if claim.speaker and claim.speaker.entity and claim.speaker.entity not in ids:
+        ids.append(claim.speaker.entity)
+    dates = [c.date for c in claim.corrections] + [s.date for s in claim.sources if s.date]
+    return ClaimEntry(
+        key=claim.key, id=claim.id, article=claim.article, text=claim.text, verdict=claim.verdict,
+        kind=claim.kind, line=claim.location.line, start=claim.location.start, entities=tuple(ids),
+        sources=tuple(SourceRef(s.url, publisher_name(s.url, s.publisher), s.title, _iso(s.date), s.stance)
+                      for s in claim.sources),
+        topics=tuple(sorted({q.topic for q in claim.quantities if q.topic})),
+        related=tuple(claim.related),
+        updated=_iso(max((c.date for c in claim.corrections), default=None)),
+        latest=_iso(max(dates)) if dates else None,
+    )
+
+
+class SiteIndex:
+    """The whole site's cross-claim structure (lists, counts, neighbours), from `ClaimEntry`s.
+
+    Every map is computed on first use: a full build uses them all, an
+    incremental build only those the edited claims touch.
+    """
+
+    def __init__(self, config: Config, articles: dict[str, dict], entities: dict,
+                 entries: list[ClaimEntry], findings: tuple[Finding, ...], built: str):
+        self.config = config
+        self.articles = articles  # slug -> article summary, in seed order
+        self.entities = entities
+        self.entries = entries
+        self.findings = findings
+        self.built = built
+        self.by_key = {e.key: e for e in entries}
+        self.summaries = {e.key: claim_summary(e, i + 1) for i, e in enumerate(entries)}
+
+    # --- groups of claims
+    @cached_property
+    def claims_of(self) -> dict[str, list[ClaimEntry]]:
+        grouped: dict[str, list[ClaimEntry]] = defaultdict(list)
+        for entry in self.entries:
+            grouped[entry.article].append(entry)
+        return grouped
+
+    @cached_property
+    def by_verdict(self) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for entry in self.entries:
+            grouped[entry.verdict].append(entry.key)
+        return grouped
+
+    @cached_property
+    def naming(self) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for entry in self.entries:
+            for entity_id in entry.entities:
+                grouped[entity_id].append(entry.key)
+        return grouped
+
+    @cached_property
+    def citing(self) -> dict[str, dict[str, list[tuple[SourceRef, str]]]]:
+        """Publisher page path -> source URL -> (source, claim key), in claim order.
+
+        Two spellings of a publisher folding to one page path share it (the first
+        spelling, in name order, names the page)."""
+        grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for entry in self.entries:
+            for source in entry.sources:
+                grouped[publisher_path(source.publisher)][source.url].append((source, entry.key))
+        return grouped
+
+    @cached_property
+    def publisher_names(self) -> dict[str, str]:
+        """Publisher page path -> the name it shows."""
+        names: dict[str, str] = {}
+        every = {s.publisher for e in self.entries for s in e.sources}
+        for name in sorted(every, key=lambda n: (n.casefold(), n)):
+            names.setdefault(publisher_path(name), name)
+        return names
+
+    @cached_property
+    def by_topic(self) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for entry in self.entries:
+            for topic in entry.topics:
+                grouped[topic].append(entry.key)
+        return grouped
+
+    @cached_property
+    def topic_position(self) -> dict[str, dict[str, int]]:
+        return {topic: {key: i for i, key in enumerate(keys)} for topic, keys in self.by_topic.items()}
+
+    @cached_property
+    def explicit(self) -> dict[str, set[str]]:
+        """Explicit `related` links, both ways."""
+        links: dict[str, set[str]] = defaultdict(set)
+        for entry in self.entries:
+            for ref in entry.related:
+                if ref in self.by_key and ref != entry.key:
+                    links[entry.key].add(ref)
+                    links[ref].add(entry.key)
+        return links
+
+    @cached_property
+    def counts(self) -> list[dict]:
+        return verdict_counts(self.config, self.entries)
+
+    # --- findings
+    @cached_property
+    def finding_rows(self) -> list[dict]:
+        rows = []
+        for finding in self.findings:
+            details = dict(getattr(finding, "details", ()) or ())
+            location = getattr(finding, "location", None)
+            rows.append(Record(
+                id=finding.id, anchor=finding_anchor(finding), kind=finding.kind,
+                article=finding.article, topic=finding.topic, message=finding.message,
+                status=finding.status, note=finding.note,
+                line=location.line if location is not None else None,
+                article_page=article_path(finding.article) if finding.article in self.articles else None,
+                claims=[Record(self.summaries[k], detail=details.get(k, ""))
+                        for k in finding.claims if k in self.summaries]))
+        return rows
+
+    @cached_property
+    def findings_of(self) -> dict[str, list[dict]]:
+        found: dict[str, list[dict]] = defaultdict(list)
+        for finding, row in zip(self.findings, self.finding_rows, strict=True):
+            for key in finding.claims:
+                found[key].append(Record({k: row[k] for k in ("id", "anchor", "kind", "message",
+                                                              "status")}))
+        return found
+
+    @cached_property
+    def in_findings(self) -> set[str]:
+        return {k for f in self.findings if f.status != "dismissed" for k in f.claims}
+
+    @cached_property
+    def at_lines(self) -> dict[str, dict[int, list[dict]]]:
+        """Findings about the article itself (an empty source list) mark the line they point at."""
+        marks: dict[str, dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
+        for finding, row in zip(self.findings, self.finding_rows, strict=True):
+            if row["line"] is not None and finding.status != "dismissed":
+                marks[finding.article][row["line"]].append(Record(anchor=row["anchor"], kind=finding.kind))
+        return marks
+
+    # --- related claims
+    def related(self, key: str) -> list[dict]:
+        """Explicit `related` (both ways), then the nearest claims on the same measured topic,
+        then claims of the same article sharing two entities or more."""
+        entry = self.by_key[key]
+        summaries = self.summaries
         chosen: dict[str, str] = {}
-        for key in sorted(explicit.get(claim.key, ()), key=lambda k: summaries[k]["number"]):
-            chosen.setdefault(key, "explicit")
-        for topic in sorted({q.topic for q in claim.quantities if q.topic}):
+        for other in sorted(self.explicit.get(key, ()), key=lambda k: summaries[k]["number"]):
+            chosen.setdefault(other, "explicit")
+        for topic in entry.topics:
             # The nearest claims about the same thing: same article first, by position.
-            same = by_topic[topic]
-            here = topic_position[topic][claim.key]
+            same = self.by_topic[topic]
+            here = self.topic_position[topic][key]
             left, right = here - 1, here + 1
             while len(chosen) < RELATED_LIMIT and (left >= 0 or right < len(same)):
                 if left >= 0:
@@ -246,21 +430,36 @@ def _related(dossier: Dossier, summaries: dict[str, dict]) -> dict[str, list[dic
                 if right < len(same) and len(chosen) < RELATED_LIMIT:
                     chosen.setdefault(same[right], "topic")
                     right += 1
-        mine = set(claim.entities)
+        mine = set(entry.entities)
         if len(chosen) < RELATED_LIMIT and len(mine) >= 2:
             scored = []
-            for other in by_article[claim.article]:
+            for other in self.claims_of[entry.article]:
                 shared = len(mine & set(other.entities))
-                if other.key != claim.key and shared >= 2:
+                if other.key != key and shared >= 2:
                     scored.append((-shared, summaries[other.key]["number"], other.key))
-            for _, _, key in sorted(scored)[: RELATED_LIMIT - len(chosen)]:
-                chosen.setdefault(key, "entities")
+            for _, _, other_key in sorted(scored)[: RELATED_LIMIT - len(chosen)]:
+                chosen.setdefault(other_key, "entities")
         # The shared summaries themselves, not copies: at 100,000 claims copies cost memory.
-        result[claim.key] = [summaries[k] for k in chosen]
-    return result
+        return [summaries[k] for k in chosen]
+
+    def near(self, key: str) -> set[str]:
+        """Claims whose page may show `key` as a related or neighbouring claim."""
+        entry = self.by_key.get(key)
+        if entry is None:
+            return set()
+        found = {e.key for e in self.claims_of[entry.article]} | self.explicit.get(key, set())
+        for topic in entry.topics:
+            same = self.by_topic[topic]
+            here = self.topic_position[topic][key]
+            found.update(same[max(0, here - RELATED_LIMIT): here + RELATED_LIMIT + 1])
+        number = self.summaries[key]["number"]
+        for index in (number - 2, number):
+            if 0 <= index < len(self.entries):
+                found.add(self.entries[index].key)
+        return found
 
 
-def _built_date(dossier: Dossier) -> str:
+def built_date(articles: dict[str, Article], entries: list[ClaimEntry]) -> str:
     """The latest date in the data: the deterministic "built at" (SOURCE_DATE_EPOCH wins)."""
     import os
     from datetime import UTC, datetime
@@ -268,197 +467,246 @@ def _built_date(dossier: Dossier) -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
-    dates = [a.published for a in dossier.articles.values() if a.published]
-    for claim in dossier.claims:
-        dates += [c.date for c in claim.corrections]
-        dates += [s.date for s in claim.sources if s.date]
-    return max(dates).isoformat() if dates else "1970-01-01"
+    dates = [a.published.isoformat() for a in articles.values() if a.published]
+    dates += [e.latest for e in entries if e.latest]
+    return max(dates) if dates else "1970-01-01"
 
 
-def claim_updated(claim: Claim, article: Article | None, built: str) -> str:
+def claim_updated(claim: Claim | ClaimEntry, article: Article | dict | None, built: str) -> str:
     """When a claim's review last changed, from the data: its last correction, else the article."""
-    if claim.corrections:
+    if isinstance(claim, ClaimEntry):
+        if claim.updated:
+            return claim.updated
+    elif claim.corrections:
         return max(c.date for c in claim.corrections).isoformat()
-    if article is not None and article.published:
-        return article.published.isoformat()
+    published = article.get("published") if isinstance(article, dict) else \
+        (article.published if article is not None else None)
+    if published:
+        return published.isoformat()
     return built
 
 
-# ---------------------------------------------------------------- the plan
-
-def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
-    config = dossier.config
-    claims = dossier.claims
-    summaries = {c.key: claim_summary(c, i + 1) for i, c in enumerate(claims)}
-    claim_urls = {c.key: claim_path(c) for c in claims}
+def make_index(dossier: Dossier, findings: tuple[Finding, ...],
+               entries: list[ClaimEntry] | None = None) -> SiteIndex:
+    entries = entries if entries is not None else [claim_entry(c) for c in dossier.claims]
     articles = {slug: article_summary(a) for slug, a in dossier.articles.items()}
-    built = _built_date(dossier)
-    pages: list[Page] = []
+    return SiteIndex(dossier.config, articles, dossier.entities, entries, findings,
+                     built_date(dossier.articles, entries))
 
-    findings_of: dict[str, list[dict]] = defaultdict(list)
-    finding_rows = []
-    for finding in findings:
-        details = dict(getattr(finding, "details", ()) or ())
-        location = getattr(finding, "location", None)
-        row = Record(id=finding.id, anchor=finding_anchor(finding), kind=finding.kind,
-                     article=finding.article, topic=finding.topic, message=finding.message,
-                     status=finding.status, note=finding.note,
-                     line=location.line if location is not None else None,
-                     article_page=article_path(finding.article) if finding.article in articles else None,
-                     claims=[Record(summaries[k], detail=details.get(k, ""))
-                             for k in finding.claims if k in summaries])
-        finding_rows.append(row)
-        for key in finding.claims:
-            findings_of[key].append(Record({k: row[k] for k in ("id", "anchor", "kind", "message",
-                                                                "status")}))
-    in_findings = {k for f in findings if f.status != "dismissed" for k in f.claims}
-    # Findings about the article itself (an empty source list) mark the line they point at.
-    at_lines: dict[str, dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
-    for finding, row in zip(findings, finding_rows, strict=True):
-        if row["line"] is not None and finding.status != "dismissed":
-            at_lines[finding.article][row["line"]].append(Record(anchor=row["anchor"], kind=finding.kind))
-    open_findings = [row for row in finding_rows if row["status"] != "dismissed"]
 
-    related = _related(dossier, summaries)
-    counts = verdict_counts(config, claims)
+# ---------------------------------------------------------------- the pages
 
-    claims_of: dict[str, list[Claim]] = defaultdict(list)  # one pass, not one scan per article
-    for claim in claims:
-        claims_of[claim.article].append(claim)
-    # Where each claim sits in its article's blocks, found once.
-    spans: dict[str, tuple[Block, int, int]] = {}
-    for claim in claims:
-        article = dossier.articles.get(claim.article)
-        found = _block_of(article, claim) if article is not None else None
-        if found is not None:
-            spans[claim.key] = found
+class ClaimSource:
+    """Full claims and articles, for the pages that show them (claim and article pages)."""
 
-    # Home
-    by_article = [
-        Record(article=articles[slug], counts=verdict_counts(config, claims_of[slug]),
-               claims=[summaries[c.key] for c in claims_of[slug]], total=len(claims_of[slug]))
-        for slug in dossier.articles
-    ]
-    list_all = len(claims) <= HOME_CLAIMS_LIMIT
-    pages.append(Page("index.html", "home.html", config.title, {
-        "articles": by_article if list_all else [Record(a, claims=[]) for a in by_article],
-        "counts": counts, "total": len(claims), "findings": open_findings, "list_all": list_all,
-    }, description=config.description))
+    def claim(self, key: str) -> Claim:
+        raise NotImplementedError
 
-    # Annotated articles
-    for slug, article in dossier.articles.items():
-        mine = claims_of[slug]
-        pages.append(Page(article_path(slug), "article.html", article.title, {
-            "article": articles[slug],
-            "blocks": annotate(article, mine, summaries, in_findings, at_lines.get(slug), spans),
-            "claims": [summaries[c.key] for c in mine],
-            "counts": verdict_counts(config, mine),
-        }, description=shorten(article.title, 150)))
+    def article(self, slug: str) -> Article | None:
+        raise NotImplementedError
 
-    placed = {c.key for c in claims if c.article in dossier.articles and c.key in spans}
 
-    entity_refs = {e: Record(id=e, name=entity.name, type=entity.type, page=entity_path(e))
-                   for e, entity in dossier.entities.items()}
+class DossierSource(ClaimSource):
+    def __init__(self, dossier: Dossier):
+        self.dossier = dossier
+        self.claims = {c.key: c for c in dossier.claims}
 
-    # Claim pages
-    for index, claim in enumerate(claims):
-        article = dossier.articles.get(claim.article)
-        found = spans.get(claim.key)
-        before, after = sentence_context(article, claim, found) if article and found else ("", "")
-        entities = [entity_refs[e] for e in claim.entities if e in entity_refs]
-        page_path = claim_path(claim)
-        page_url = config.base_url + page_path
-        sources = [
-            Record(source=s, publisher=publisher_name(s.url, s.publisher),
-                   page=publisher_path(publisher_name(s.url, s.publisher)))
-            for s in claim.sources
+    def claim(self, key: str) -> Claim:
+        return self.claims[key]
+
+    def article(self, slug: str) -> Article | None:
+        return self.dossier.articles.get(slug)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page before its data is gathered: where it goes, what kind it is, what it is about."""
+
+    path: str
+    kind: str
+    subject: str = ""
+    number: int = 1  # page of a list
+
+
+def _list_paths(first: str, count: int) -> list[str]:
+    """`entities/x.html`, then `entities/x/2.html`, ... for a list of `count` pages."""
+    base = first.removesuffix(".html")
+    return [first] + [f"{base}/{n}.html" for n in range(2, count + 1)]
+
+
+def _page_count(items: int) -> int:
+    return max(1, -(-items // LIST_PAGE_SIZE))
+
+
+def page_specs(ix: SiteIndex) -> list[PageSpec]:
+    """Every page of the site, in a stable order (cheap: no page data is gathered)."""
+    specs = [PageSpec("index.html", "home")]
+    specs += [PageSpec(article_path(slug), "article", slug) for slug in ix.articles]
+    specs += [PageSpec(claim_path(e), "claim", e.key) for e in ix.entries]
+    for entity_id in sorted(ix.entities):
+        paths = _list_paths(entity_path(entity_id), _page_count(len(ix.naming.get(entity_id, ()))))
+        specs += [PageSpec(p, "entity", entity_id, n) for n, p in enumerate(paths, 1)]
+    specs.append(PageSpec("entities/index.html", "entities"))
+    for path, _name in sorted(ix.publisher_names.items(), key=lambda i: (i[1].casefold(), i[1])):
+        paths = _list_paths(path, _page_count(len(ix.citing[path])))
+        specs += [PageSpec(p, "publisher", path, n) for n, p in enumerate(paths, 1)]
+    specs.append(PageSpec("sources/index.html", "publishers"))
+    for verdict in ix.config.verdicts:
+        paths = _list_paths(verdict_path(verdict.id), _page_count(len(ix.by_verdict.get(verdict.id, ()))))
+        specs += [PageSpec(p, "verdict", verdict.id, n) for n, p in enumerate(paths, 1)]
+    specs.append(PageSpec("verdicts/index.html", "verdicts"))
+    specs.append(PageSpec("findings.html", "findings"))
+    specs += [PageSpec(f"{name}.html", name) for name in ("methodology", "corrections", "contact")]
+    if ix.config.search:
+        specs.append(PageSpec("search.html", "search"))
+    specs.append(PageSpec("404.html", "404"))
+    return specs
+
+
+def list_pages(specs: list[PageSpec]) -> dict[tuple[str, str], list[str]]:
+    """(kind, subject) -> the paths of a paginated list's pages."""
+    pages: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for spec in specs:
+        if spec.kind in ("entity", "publisher", "verdict"):
+            pages[(spec.kind, spec.subject)].append(spec.path)
+    return pages
+
+
+def _pager(paths: list[str], number: int, total: int) -> dict:
+    return Record(number=number, count=len(paths), pages=paths, total=total,
+                  start=(number - 1) * LIST_PAGE_SIZE + 1)
+
+
+def _slice(items: list, number: int) -> list:
+    return items[(number - 1) * LIST_PAGE_SIZE: number * LIST_PAGE_SIZE]
+
+
+def make_page(ix: SiteIndex, spec: PageSpec, source: ClaimSource, shards: list[list[str]],
+              lists: dict[tuple[str, str], list[str]]) -> Page:
+    """A page with everything its template shows (see the module docstring)."""
+    config = ix.config
+    summaries = ix.summaries
+    kind = spec.kind
+    if kind == "home":
+        list_all = len(ix.entries) <= HOME_CLAIMS_LIMIT
+        by_article = [
+            Record(article=ix.articles[slug], counts=verdict_counts(config, ix.claims_of.get(slug, [])),
+                   claims=[summaries[e.key] for e in ix.claims_of.get(slug, [])] if list_all else [],
+                   total=len(ix.claims_of.get(slug, [])))
+            for slug in ix.articles
         ]
-        pages.append(Page(page_path, "claim.html", shorten(claim.text, 70), {
+        open_findings = [row for row in ix.finding_rows if row["status"] != "dismissed"]
+        return Page("index.html", "home.html", config.title, {
+            "articles": by_article, "counts": ix.counts, "total": len(ix.entries),
+            "findings": open_findings[:HOME_FINDINGS_LIMIT], "findings_total": len(open_findings),
+            "list_all": list_all,
+        }, description=config.description)
+    if kind == "article":
+        article = source.article(spec.subject)
+        mine = [source.claim(e.key) for e in ix.claims_of.get(spec.subject, [])]
+        return Page(spec.path, "article.html", article.title, {
+            "article": ix.articles[spec.subject],
+            "blocks": annotate(article, mine, summaries, ix.in_findings, ix.at_lines.get(spec.subject)),
+            "claims": [summaries[c.key] for c in mine],
+            "counts": verdict_counts(config, ix.claims_of.get(spec.subject, [])),
+        }, description=shorten(article.title, 150))
+    if kind == "claim":
+        claim = source.claim(spec.subject)
+        article = source.article(claim.article)
+        found = _block_of(article, claim) if article is not None else None
+        before, after = sentence_context(article, claim, found) if found else ("", "")
+        entity_refs = [Record(id=e, name=ix.entities[e].name, type=ix.entities[e].type, page=entity_path(e))
+                       for e in claim.entities if e in ix.entities]
+        sources = [Record(source=s, publisher=ix.publisher_names[publisher_path(name)],
+                          page=publisher_path(name))
+                   for s in claim.sources for name in (publisher_name(s.url, s.publisher),)]
+        number = summaries[claim.key]["number"]
+        entries = ix.entries
+        return Page(spec.path, "claim.html", shorten(claim.text, 70), {
             "claim": claim, "summary": summaries[claim.key],
-            "article": articles.get(claim.article),
-            "before": before, "after": after, "entities": entities, "sources": sources,
+            "article": ix.articles.get(claim.article),
+            "before": before, "after": after, "entities": entity_refs, "sources": sources,
             "speaker_page": entity_path(claim.speaker.entity) if claim.speaker and claim.speaker.entity
             else None,
-            "related": related.get(claim.key, []), "findings": findings_of.get(claim.key, []),
-            "previous": summaries[claims[index - 1].key] if index > 0 else None,
-            "next": summaries[claims[index + 1].key] if index + 1 < len(claims) else None,
-            "page_url": page_url,  # the JSON-LD is made from the context at render time
-            "updated": claim_updated(claim, article, built), "placed": claim.key in placed,
-        }, description=shorten(claim.text, 160)))
+            "related": ix.related(claim.key), "findings": ix.findings_of.get(claim.key, []),
+            "previous": summaries[entries[number - 2].key] if number > 1 else None,
+            "next": summaries[entries[number].key] if number < len(entries) else None,
+            "page_url": config.base_url + spec.path,  # the JSON-LD is made from the context at render time
+            "updated": claim_updated(claim, article, ix.built), "placed": found is not None,
+        }, description=shorten(claim.text, 160))
+    if kind == "entity":
+        entity = ix.entities[spec.subject]
+        keys = ix.naming.get(spec.subject, [])
+        paths = lists[(kind, spec.subject)]
+        return Page(spec.path, "entity.html", entity.name, {
+            "entity": entity, "claims": [summaries[k] for k in _slice(keys, spec.number)],
+            "pager": _pager(paths, spec.number, len(keys)),
+        })
+    if kind == "entities":
+        rows = [Record(id=e, name=ix.entities[e].name, type=ix.entities[e].type, page=entity_path(e),
+                       count=len(ix.naming.get(e, ()))) for e in sorted(ix.entities)]
+        return Page(spec.path, "entities.html", "entities", {"entities": rows})
+    if kind == "publisher":
+        name = ix.publisher_names[spec.subject]
+        by_url = ix.citing[spec.subject]
+        urls = sorted(by_url)
+        sources = []
+        for url in _slice(urls, spec.number):
+            first = by_url[url][0][0]
+            citing = [Record(claim=summaries[k], stance=s.stance) for s, k in by_url[url]]
+            day = date.fromisoformat(first.date) if first.date else None
+            sources.append(Record(url=url, title=first.title, date=day, claims=citing))
+        paths = lists[(kind, spec.subject)]
+        return Page(spec.path, "publisher.html", name, {
+            "publisher": name, "sources": sources, "pager": _pager(paths, spec.number, len(urls))})
+    if kind == "publishers":
+        rows = [Record(name=name, page=path, count=len(ix.citing[path]),
+                       claims=sum(len(v) for v in ix.citing[path].values()))
+                for path, name in sorted(ix.publisher_names.items(), key=lambda i: (i[1].casefold(), i[1]))]
+        return Page(spec.path, "publishers.html", "sources", {"publishers": rows})
+    if kind == "verdict":
+        keys = ix.by_verdict.get(spec.subject, [])
+        paths = lists[(kind, spec.subject)]
+        return Page(spec.path, "verdict.html", spec.subject, {
+            "verdict": spec.subject, "claims": [summaries[k] for k in _slice(keys, spec.number)],
+            "pager": _pager(paths, spec.number, len(keys))})
+    if kind == "verdicts":
+        return Page(spec.path, "verdicts.html", "verdicts", {"counts": ix.counts})
+    if kind == "findings":
+        return Page(spec.path, "findings.html", "findings", {"findings": ix.finding_rows})
+    if kind in ("methodology", "corrections", "contact"):
+        text = {"methodology": config.methodology, "corrections": config.corrections_policy,
+                "contact": config.contact}[kind]
+        extra = {"counts": ix.counts} if kind == "methodology" else {}
+        return Page(spec.path, f"{kind}.html", kind, {"text": text or "", **extra})
+    if kind == "search":
+        from .search import shard_name
 
-    # Entities
-    naming: dict[str, list[dict]] = defaultdict(list)
-    for claim in claims:
-        ids = list(claim.entities)
-        if claim.speaker and claim.speaker.entity and claim.speaker.entity not in ids:
-            ids.append(claim.speaker.entity)
-        for entity_id in ids:
-            naming[entity_id].append(summaries[claim.key])
-    entity_rows = []
-    for entity_id in sorted(dossier.entities):
-        entity = dossier.entities[entity_id]
-        entity_rows.append(Record(id=entity_id, name=entity.name, type=entity.type,
-                                  page=entity_path(entity_id), count=len(naming[entity_id])))
-        pages.append(Page(entity_path(entity_id), "entity.html", entity.name, {
-            "entity": entity, "claims": naming[entity_id],
-        }))
-    pages.append(Page("entities/index.html", "entities.html", "entities", {"entities": entity_rows}))
-
-    # Sources, grouped by publisher
-    citing: dict[str, dict[str, dict]] = defaultdict(dict)  # publisher -> url -> row
-    for claim in claims:
-        for source in claim.sources:
-            name = publisher_name(source.url, source.publisher)
-            row = citing[name].setdefault(source.url, Record(
-                url=source.url, title=source.title, date=source.date, claims=[]))
-            row["claims"].append(Record(claim=summaries[claim.key], stance=source.stance))
-    publisher_rows = []
-    seen_paths: dict[str, str] = {}
-    for name in sorted(citing, key=lambda n: (n.casefold(), n)):
-        path = publisher_path(name)
-        if path in seen_paths and seen_paths[path] != name:
-            continue  # two spellings folding to one slug share the first one's page
-        seen_paths[path] = name
-        sources = sorted(citing[name].values(), key=lambda r: r["url"])
-        publisher_rows.append(Record(name=name, page=path, count=len(sources),
-                                     claims=sum(len(r["claims"]) for r in sources)))
-        pages.append(Page(path, "publisher.html", name, {"publisher": name, "sources": sources}))
-    # Sources whose name folds onto an existing page are listed there too.
-    for name in citing:
-        path = publisher_path(name)
-        if seen_paths.get(path) not in (None, name):
-            page = next(p for p in pages if p.path == path)
-            page.context["sources"] = sorted(
-                page.context["sources"] + list(citing[name].values()), key=lambda r: r["url"])
-    pages.append(Page("sources/index.html", "publishers.html", "sources",
-                      {"publishers": publisher_rows}))
-
-    # Verdicts
-    for verdict in config.verdicts:
-        pages.append(Page(verdict_path(verdict.id), "verdict.html", verdict.id, {
-            "verdict": verdict.id,
-            "claims": [summaries[c.key] for c in claims if c.verdict == verdict.id],
-        }))
-    pages.append(Page("verdicts/index.html", "verdicts.html", "verdicts", {"counts": counts}))
-
-    # Findings
-    pages.append(Page("findings.html", "findings.html", "findings", {"findings": finding_rows}))
-
-    # Transparency pages, and search
-    for name, text in (("methodology", config.methodology),
-                       ("corrections", config.corrections_policy), ("contact", config.contact)):
-        extra = {"counts": counts} if name == "methodology" else {}
-        pages.append(Page(f"{name}.html", f"{name}.html", name, {"text": text or "", **extra}))
-    shards: list[list[str]] = []
-    if config.search:
-        from .search import plan_shards, shard_name
-
-        shards = plan_shards([p.path for p in pages])
         # Pagefind resolves a merged bundle against its own folder (pagefind/).
         bundles = [f"../{shard_name(i)}/" for i in range(1, len(shards))]
-        pages.append(Page("search.html", "search.html", "search", {"bundles": bundles}, indexed=False))
-    pages.append(Page("404.html", "404.html", "page_not_found", {}, indexed=False))
-    return SitePlan(pages, claim_urls, built, shards)
+        return Page(spec.path, "search.html", "search", {"bundles": bundles}, indexed=False)
+    if kind == "404":
+        return Page(spec.path, "404.html", "page_not_found", {}, indexed=False)
+    raise ValueError(f"unknown page kind {kind}")
+
+
+def search_shards(ix: SiteIndex, specs: list[PageSpec]) -> list[list[str]]:
+    if not ix.config.search:
+        return []
+    from .search import plan_shards
+
+    return plan_shards([s.path for s in specs])
+
+
+def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
+    """Every page of the site with its data (a full build)."""
+    ix = make_index(dossier, findings)
+    specs = page_specs(ix)
+    shards = search_shards(ix, specs)
+    lists = list_pages(specs)
+    source = DossierSource(dossier)
+    pages = [make_page(ix, spec, source, shards, lists) for spec in specs]
+    return SitePlan(pages, {e.key: claim_path(e) for e in ix.entries}, ix.built, shards, ix, specs)
 
 
 def verdict_map(config: Config) -> dict[str, Verdict]:
