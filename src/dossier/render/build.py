@@ -391,7 +391,7 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
         by_path = {p.path: p for p in job.pages}
         # Links repeat across pages: one shared string each, not one per page (memory).
         fresh = {r[0]: Entry(by_path[r[0]].fingerprint, r[1], [sys.intern(x) for x in r[3]],
-                             [sys.intern(x) for x in r[4]]) for r in results}
+                             [sys.intern(x) for x in r[4]], r[5]) for r in results}
         entries: dict[str, Entry] = {}
         considered = {p.path: p for p in job.pages}
         for path in every:
@@ -399,7 +399,8 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
                 entries[path] = fresh[path]
             elif path in considered:
                 old = previous[path]
-                entries[path] = Entry(considered[path].fingerprint, old.digest, old.links, old.ids)
+                entries[path] = Entry(considered[path].fingerprint, old.digest, old.links, old.ids,
+                                      old.search)
             else:
                 entries[path] = previous[path]
         for path in job.keep:
@@ -452,7 +453,9 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
     if job.config.search:
         from .search import SHARDS_DIR, build_index, shard_fingerprints, shard_name
 
-        digests = {path: entry.digest for path, entry in entries.items()}
+        # What Pagefind reads of each page, not its bytes: a claim whose related claim
+        # changed verdict shows a new badge, in a part search ignores.
+        digests = {path: entry.search or entry.digest for path, entry in entries.items()}
         wanted = shard_fingerprints(job.shards, digests, job.config.language)
         try:
             done = json.loads(cache.search) if cache.search else {}
@@ -571,7 +574,7 @@ def _render_chunk(indexes: list[int]) -> list:
             continue
         changed = _stage(output, staging, page.path, html)
         links, ids = scan(html)
-        results.append((page.path, digest(html), changed, links, ids))
+        results.append((page.path, digest(html), changed, links, ids, search_digest(html)))
     return results
 
 
@@ -598,6 +601,22 @@ def _render_all(env, pages: list[Page], output: Path, staging: Path):
     unique = list(dict.fromkeys((p.path, p.line, p.message) for p in problems))
     reported = [next(p for p in problems if (p.path, p.line, p.message) == u) for u in unique]
     return [r for r in flat if r[0] != "problem"], reported
+
+
+_BODY_RE = re.compile(rb"<[a-z]+[^>]*\sdata-pagefind-body[\s>].*?</article>", re.DOTALL)
+_IGNORED_RE = re.compile(rb"<section[^>]*\sdata-pagefind-ignore[\s>].*?</section>", re.DOTALL)
+_HTML_TAG_RE = re.compile(rb"<html[^>]*>")
+
+
+def search_digest(html: bytes) -> str:
+    """A hash of what Pagefind indexes of a page: the `data-pagefind-body` article without
+    its `data-pagefind-ignore` sections, and the <html> tag (its language). A page without
+    such an article counts whole. Only ever more than Pagefind reads, never less."""
+    body = _BODY_RE.search(html)
+    if body is None:
+        return digest(html)
+    tag = _HTML_TAG_RE.search(html)
+    return digest((tag.group(0) if tag else b"") + _IGNORED_RE.sub(b"", body.group(0)))
 
 
 def _stage(output: Path, staging: Path, path: str, data: bytes) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..store import write_atomic
 
 CACHE_DIR = ".dossier-cache"
-FORMAT = 3
+FORMAT = 4
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Entry:
     digest: str  # sha256 of the file's bytes, truncated
     links: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
+    search: str = ""  # hash of what the search index reads of the page (see build.search_digest)
 
 
 @dataclass
@@ -44,7 +45,7 @@ class BuildCache:
             data = marshal.loads(path.read_bytes())
             if data[:3] != (FORMAT, code, str(output)):
                 return empty
-            entries = {p: Entry(fp, dig, links, ids) for p, (fp, dig, links, ids) in data[4].items()}
+            entries = {p: Entry(*values) for p, values in data[4].items()}
         except Exception:  # missing, truncated, from another version: a full build
             return empty
         return cls(path, str(output), code, entries, str(data[3]))
@@ -53,7 +54,7 @@ class BuildCache:
         # marshal, not JSON: ~10x faster both ways, which an edit's build feels. Links and
         # ids are interned strings, which marshal writes once and reads back shared. The
         # file is a cache only; its format is tied to the Python version, like .pyc files.
-        entries = {p: (e.fingerprint, e.digest, e.links, e.ids) for p, e in self.entries.items()}
+        entries = {p: (e.fingerprint, e.digest, e.links, e.ids, e.search) for p, e in self.entries.items()}
         data = (FORMAT, self.code, self.output, self.search, entries)
         write_atomic(self.path, marshal.dumps(data), skip_unchanged=False)
 
