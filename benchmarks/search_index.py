@@ -8,7 +8,11 @@ written), plans the shards as `dossier build` does, and times:
 
 * `one shard`: one page of one shard is changed (written anew, so the link to the original is
   broken), and `build_index` re-indexes that shard only: the search part of a one-claim edit;
-* `full` (with `--full`): every shard indexed from scratch: the search phase of a full build.
+* `full` (with `--full`): every shard indexed from scratch: the search phase of a full build;
+* with `--browser WORD[,WORD]`: search.html (its shard list rewritten for this shard size) is
+  served on 127.0.0.1 and opened in Debian's Chromium with an empty cache; for each word, the time
+  from typing it to the first result shown, and the requests and bytes the search fetched. The
+  search page merges every shard (`mergeIndex`), so this is what many small shards cost.
 
 Prints one row per shard size: shards, pages per shard, times (median of the repeats).
 """
@@ -19,6 +23,7 @@ import argparse
 import hashlib
 import importlib.util
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -85,7 +90,66 @@ def timed(run, *args) -> tuple[dict, float, float]:
     return result, time.perf_counter() - wall, cpu() - used
 
 
-def measure(site: Path, shard_pages: int, repeat: int, full: bool, language: str) -> dict:
+def rewrite_bundles(site: Path, shards: int) -> None:
+    """Point search.html at this many shards (a new file: the copy's pages are links)."""
+    page = site / "search.html"
+    bundles = " ".join(f"../{search.shard_name(i)}/" for i in range(1, shards))
+    text = re.sub(r' data-bundles="[^"]*"', "", page.read_text())
+    text = text.replace('<div id="search"', f'<div id="search" data-bundles="{bundles}"' if bundles else
+                        '<div id="search"', 1)
+    fresh = page.with_name("search.html.new")
+    fresh.write_text(text)
+    os.replace(fresh, page)
+
+
+def browser_search(site: Path, words: list[str]) -> list[dict]:
+    """Time searches on the served site in Chromium: typing -> first result, and what was fetched."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/search.html"
+    rows = []
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run"])
+            try:
+                for word in words:
+                    context = chromium.new_context()  # an empty cache for every word
+                    page = context.new_page()
+                    page.goto(url)
+                    page.wait_for_selector(".pagefind-ui__search-input")
+                    fetched: list[int] = []
+                    page.on("response", lambda r, fetched=fetched: fetched.append(
+                        int(r.headers.get("content-length", "0"))))
+                    started = time.perf_counter()
+                    page.fill(".pagefind-ui__search-input", word)
+                    page.wait_for_selector(".pagefind-ui__result-link", timeout=120_000)
+                    elapsed = time.perf_counter() - started
+                    page.wait_for_timeout(300)  # fragments still arriving for the first five results
+                    rows.append({"word": word, "seconds": elapsed, "requests": len(fetched),
+                                 "bytes": sum(fetched),
+                                 "results": page.inner_text(".pagefind-ui__message")})
+                    context.close()
+            finally:
+                chromium.close()
+    finally:
+        server.shutdown()
+    return rows
+
+
+def measure(site: Path, shard_pages: int, repeat: int, full: bool, language: str,
+            words: list[str]) -> dict:
     search.SHARD_PAGES = shard_pages
     work = Path(tempfile.mkdtemp(prefix=".search-bench-", dir=site.parent))
     try:
@@ -102,6 +166,10 @@ def measure(site: Path, shard_pages: int, repeat: int, full: bool, language: str
             done, wall, used = timed(search.build_index, copy, language, shards, wanted, {})
             full_times.append(wall)
             full_cpu.append(used)
+        browser = []
+        if words:
+            rewrite_bundles(copy, len(shards))
+            browser = browser_search(copy, words)
         edit_times, edit_cpu = [], []
         middle = shards[len(shards) // 2]
         claim = next(p for p in middle if p.startswith("claims/"))
@@ -116,7 +184,7 @@ def measure(site: Path, shard_pages: int, repeat: int, full: bool, language: str
         return {"shard_pages": shard_pages, "shards": len(shards), "largest": max(sizes),
                 "middle": len(middle), "full": statistics.median(full_times),
                 "full_cpu": statistics.median(full_cpu), "one_shard": statistics.median(edit_times),
-                "one_shard_cpu": statistics.median(edit_cpu)}
+                "one_shard_cpu": statistics.median(edit_cpu), "browser": browser}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -129,6 +197,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--full", action="store_true", help="also time indexing every shard")
     parser.add_argument("--language", default="fr")
+    parser.add_argument("--browser", default="", metavar="WORD[,WORD]",
+                        help="also time searching these words in Chromium")
     parser.add_argument("--module", type=Path, help="time this version of search.py instead, e.g. "
                         "`git show HEAD~1:src/dossier/render/search.py > /tmp/old_search.py`")
     args = parser.parse_args()
@@ -140,10 +210,15 @@ def main() -> None:
           "| full index (wall / CPU) |")
     print("|---:|---:|---:|---:|---:|")
     for size in (int(s) for s in args.shard_pages.split(",")):
-        row = measure(args.site.resolve(), size, args.repeat, args.full, args.language)
+        words = [w for w in args.browser.split(",") if w]
+        row = measure(args.site.resolve(), size, args.repeat, args.full, args.language, words)
         full = f"{row['full']:.2f} s / {row['full_cpu']:.2f} s" + ("" if args.full else " (1 run)")
         print(f"| {size} | {row['shards']} | {row['middle']} | {row['one_shard']:.3f} s / "
               f"{row['one_shard_cpu']:.3f} s | {full} |", flush=True)
+        for search_row in row["browser"]:
+            print(f"|   browser, {search_row['word']!r}: first result after {search_row['seconds']:.2f} s, "
+                  f"{search_row['requests']} requests, {search_row['bytes'] / 1e6:.1f} MB "
+                  f"({search_row['results']}) | | | |", flush=True)
 
 
 if __name__ == "__main__":

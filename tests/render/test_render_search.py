@@ -202,3 +202,61 @@ def test_leftovers_of_a_killed_build_are_cleared(tmp_path: Path, small_shards) -
     other.mkdir()
     index(site, paths, {})
     assert work_folders(site) == [".other.pagefind-keep"]
+
+
+def test_the_search_page_finds_pages_of_every_shard_in_a_browser(dossier_dir: Path, browser,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Built in two shards, search.html merges them (mergeIndex): a word only on the methodology
+    page (first shard) and one only in a claim's notes (second shard) are both found, and every
+    result links into the site, also when it is hosted under a sub-path (/site/...)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    import yaml
+
+    from dossier.render.build import build_site
+
+    monkeypatch.setattr(search, "SHARD_PAGES", 4)  # transparency pages | the article and its claims
+    config = dossier_dir / "dossier.yaml"
+    data = yaml.safe_load(config.read_text())
+    data["methodology"] += "\nNous consultons aussi le registre quetzal.\n"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True))
+    claim = dossier_dir / "claims/crue-de-valmont/evacues-400-600.yaml"
+    claim.write_text(claim.read_text().replace('notes: ""', 'notes: "Le mot zibeline figure ici seulement."'))
+    build_site(dossier_dir)
+    assert (dossier_dir / "site" / "pagefind-shards" / "2" / "pagefind.js").is_file()
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(dossier_dir)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/favicon.ico")
+                and errors.append(f"HTTP {r.status}: {r.url}"))
+        page.goto(f"{origin}/site/search.html")
+        found = {}
+        for word in ("quetzal", "zibeline"):
+            page.fill(".pagefind-ui__search-input", word)
+            page.wait_for_function(
+                "word => document.querySelector('.pagefind-ui__message')?.textContent.includes(word)"
+                " && document.querySelector('.pagefind-ui__result-link')", arg=word, timeout=15_000)
+            links = page.query_selector_all(".pagefind-ui__result-link")
+            found[word] = {a.get_attribute("href").split("#")[0] for a in links}
+        assert "/site/methodology.html" in found["quetzal"], found
+        assert "/site/claims/crue-de-valmont/evacues-400-600.html" in found["zibeline"], found
+        for link in set().union(*found.values()):
+            assert link.startswith("/site/") and "/../" not in link, found
+            response = page.request.get(origin + link)
+            assert response.ok, f"{link}: HTTP {response.status}"
+        assert errors == []
+    finally:
+        context.close()
+        server.shutdown()
