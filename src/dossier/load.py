@@ -57,12 +57,13 @@ class Dossier:
         return grouped
 
 
-def load_dossier(root: Path, cache: str | None = None) -> Dossier:
+def load_dossier(root: Path, cache: str | None = None, visit=None) -> Dossier:
     """Everything a build needs. Raises `DossierError` (with every problem) if any error was found.
 
     `cache`: None reads every claim file; "use" reuses the parse cache in
     `.dossier-cache/` for unchanged files and saves it; "refresh" reads every file
     and saves a fresh cache (`build --clean`). The result is the same either way.
+    `visit`: see `load_claims` (the Dossier then has no claims; `visit` gets them).
     """
     problems: list[Problem] = []
     # A broken dossier.yaml still lets the rest be checked, against the default scale.
@@ -94,7 +95,8 @@ def load_dossier(root: Path, cache: str | None = None) -> Dossier:
         articles[article.slug] = article
 
     entities = load_entities(root, problems)
-    claims = load_claims(root, config, articles, entities, problems, cache=cache)
+    claims = load_claims(root, config, articles, entities, problems, cache=cache,
+                         visit=(lambda claims: visit(claims, config, articles, entities)) if visit else None)
     problems.sort(key=_problem_order)
     if any(p.severity == "error" for p in problems):
         raise DossierError(problems)
@@ -334,63 +336,98 @@ def _read_claim_files(paths: list[Path], shared: tuple | None = None) -> list[_F
     return results
 
 
-def _read_in_parallel(files: list[Path], shared: tuple) -> list[_FileResult]:
-    """Parse and validate claim files on every core (fork: the workers inherit the dossier)."""
-    import multiprocessing
+READ_BATCH_FILES = 2000  # claim files read (and held) at once by a streaming load
 
-    global _SHARED
-    workers = min(os.cpu_count() or 1, 8)
-    if len(files) < PARALLEL_MIN_FILES or workers < 2 or not hasattr(os, "fork"):
-        return _read_claim_files(files, shared)
-    size = -(-len(files) // (workers * 4))  # a few chunks per worker evens out slow ones
-    chunks = [files[i:i + size] for i in range(0, len(files), size)]
-    _SHARED = shared
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return [result for chunk in pool.map(_read_claim_files, chunks) for result in chunk]
-    finally:
+
+class _ReaderPool:
+    """Worker processes for parsing, started once per load and only if there is enough to read."""
+
+    def __init__(self, shared: tuple):
+        self.shared = shared
+        self.pool = None
+
+    def read(self, files: list[Path]) -> list[_FileResult]:
+        import multiprocessing
+
+        global _SHARED
+        workers = min(os.cpu_count() or 1, 8)
+        if len(files) < PARALLEL_MIN_FILES // 4 or workers < 2 or not hasattr(os, "fork"):
+            return _read_claim_files(files, self.shared)
+        if self.pool is None:
+            _SHARED = self.shared
+            self.pool = multiprocessing.get_context("fork").Pool(workers)
+        size = -(-len(files) // (workers * 4))  # a few chunks per worker evens out slow ones
+        chunks = [files[i:i + size] for i in range(0, len(files), size)]
+        return [result for chunk in self.pool.map(_read_claim_files, chunks) for result in chunk]
+
+    def close(self) -> None:
+        global _SHARED
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+            self.pool = None
         _SHARED = None
 
 
-def _read_with_cache(root: Path, files: list[Path], shared: tuple, mode: str) -> list[_FileResult]:
-    """`_read_in_parallel`, reusing the results of unchanged files (see `parse_cache`)."""
+def _read_folders(root: Path, folders: list[list[Path]], shared: tuple, mode: str | None):
+    """(folder, its results) for each folder of claim files, in the order given, reading a
+    batch of folders at a time: unchanged files from the parse cache (`mode` "use"),
+    the others parsed (in parallel when there are many), the cache updated as it goes."""
     from .parse_cache import ClaimCache, context_key, file_key, siblings_key
 
-    context = context_key(root)
-    cache = ClaimCache(root, context)
-    if mode != "use":
-        cache.loaded = {p.parent.relative_to(root).as_posix(): {} for p in files}  # read nothing
-    folders: dict[Path, str] = {}
-    results: list[_FileResult | None] = []
-    keys: list[tuple] = []
-    missing: list[int] = []
-    for path in files:
-        siblings = folders.get(path.parent)
-        if siblings is None:
-            siblings = folders[path.parent] = siblings_key({p.stem for p in path.parent.glob("*.y*ml")})
-        key = file_key(path)
-        shown = path.relative_to(root).as_posix()
-        hit = cache.get(shown, key, siblings)
-        keys.append((shown, key, siblings))
-        results.append(hit)
-        if hit is None:
-            missing.append(len(results) - 1)
-    if missing:
-        fresh = _read_in_parallel([files[i] for i in missing], shared)
-        for index, result in zip(missing, fresh, strict=True):
-            results[index] = result
-        # A file changed while it was read is stored under its old key: read again next time.
-        cache.save({shown: (key, siblings, result) for (shown, key, siblings), result
-                    in zip(keys, results, strict=True) if key is not None})
-    return results  # type: ignore[return-value]
+    cache = ClaimCache(root, context_key(root)) if mode else None
+    reader = _ReaderPool(shared)
+    try:
+        batch: list[list[Path]] = []
+        count = 0
+        for index, files in enumerate(folders):
+            batch.append(files)
+            count += len(files)
+            if count < READ_BATCH_FILES and index + 1 < len(folders):
+                continue
+            keyed: list[list[tuple]] = []
+            missing: list[Path] = []
+            results: dict[Path, _FileResult | None] = {}
+            for files_ in batch:
+                siblings = siblings_key({p.stem for p in files_[0].parent.glob("*.y*ml")}) if files_ else ""
+                rows = []
+                for path in files_:
+                    shown = path.relative_to(root).as_posix()
+                    key = file_key(path)
+                    hit = cache.get(shown, key, siblings) if cache is not None and mode == "use" else None
+                    rows.append((path, shown, key, siblings))
+                    results[path] = hit
+                    if hit is None:
+                        missing.append(path)
+                keyed.append(rows)
+            for path, result in zip(missing, reader.read(missing), strict=True):
+                results[path] = result
+            for files_, rows in zip(batch, keyed, strict=True):
+                mine = [results[path] for path in files_]
+                if cache is not None and any(path in missing for path in files_):
+                    # A file changed while it was read is stored under its old key: read again next time.
+                    cache.save({shown: (key, siblings, result) for (_, shown, key, siblings), result
+                                in zip(rows, mine, strict=True) if key is not None})
+                if cache is not None:
+                    cache.loaded.clear()  # read once: keep no folder in memory
+                yield files_, mine
+            batch, count = [], 0
+    finally:
+        reader.close()
 
 
 def load_claims(root: Path, config: Config, articles: dict[str, Article],
                 entities: dict[str, Entity], problems: list[Problem],
-                cache: str | None = None) -> tuple[Claim, ...]:
+                cache: str | None = None, visit=None) -> tuple[Claim, ...]:
+    """Every valid claim, in site order (articles in seed order, then position).
+
+    With `visit`, claims are not kept: `visit(claims)` gets each article folder's
+    valid claims in site order, and the result is empty (a big build holds one
+    batch of claim files at a time).
+    """
     loaded: list[Claim] = []
-    seen: dict[str, str] = {}
-    related_refs: list[tuple[Claim, Problem, str]] = []  # the claim, where its reference is, the reference
+    keys: set[str] = set()
+    related_refs: list[tuple[str, Problem, str]] = []  # the claim, where its reference is, the reference
     files = list(iter_claim_files(root))
     base = root / "claims"
     if base.is_dir():  # a claim file put straight into claims/ would otherwise be silently ignored
@@ -398,35 +435,50 @@ def load_claims(root: Path, config: Config, articles: dict[str, Article],
             problems.append(Problem(f"claims/{stray.name}", None, None,
                                     "a claim file outside an article folder is ignored",
                                     "move it to claims/<article>/ (the article's slug)", "warning"))
-    shared = (root, config, articles, entities)
-    read = _read_with_cache(root, files, shared, cache) if cache else _read_in_parallel(files, shared)
-    for shown, claim, file_problems, refs in read:
-        if claim is None:
-            problems += file_problems
-            continue
-        *file_problems, id_position = file_problems
-        problems += file_problems
-        if claim.key in seen:
-            problems.append(replace(id_position, message=f"duplicate claim id '{claim.id}'",
-                                    hint=f"also used by {seen[claim.key]}; ids must be unique"))
-            continue
-        seen[claim.key] = shown
-        loaded.append(claim)
-        related_refs += [(claim, where, ref) for where, ref in refs]
+    by_folder: dict[Path, list[Path]] = {}
+    for path in files:
+        by_folder.setdefault(path.parent, []).append(path)
     order = {slug: i for i, slug in enumerate(articles)}
-    loaded.sort(key=lambda c: (order.get(c.article, len(order)), c.article, c.location.line,
-                               c.location.start, c.id))
-    keys = set(seen)
-    for claim, where, ref in related_refs:
+    # A claim's article is its folder's name (anything else is an error): folders in site order.
+    folders = sorted(by_folder, key=lambda f: (order.get(f.name, len(order)), f.name))
+    shared = (root, config, articles, entities)
+    for _, read in _read_folders(root, [by_folder[f] for f in folders], shared, cache):
+        seen: dict[str, str] = {}
+        mine: list[Claim] = []
+        for shown, claim, file_problems, refs in read:
+            if claim is None:
+                problems += file_problems
+                continue
+            *file_problems, id_position = file_problems
+            problems += file_problems
+            if claim.key in seen or claim.key in keys:
+                problems.append(replace(id_position, message=f"duplicate claim id '{claim.id}'",
+                                        hint=f"also used by {seen.get(claim.key, 'another file')};"
+                                        " ids must be unique"))
+                continue
+            seen[claim.key] = shown
+            mine.append(claim)
+            related_refs += [(claim.key, where, ref) for where, ref in refs]
+        keys.update(seen)
+        mine.sort(key=lambda c: (order.get(c.article, len(order)), c.article, c.location.line,
+                                 c.location.start, c.id))
+        if visit is not None:
+            visit(mine)
+        else:
+            loaded += mine
+    if visit is None:
+        loaded.sort(key=lambda c: (order.get(c.article, len(order)), c.article, c.location.line,
+                                   c.location.start, c.id))
+    for key, where, ref in related_refs:
         if ref not in keys:
             # Same-article references are shown (and suggested) as plain ids, as people write them.
-            prefix = f"{claim.article}/"
+            prefix = f"{key.partition('/')[0]}/"
             shown = ref.removeprefix(prefix)
             candidates = [k.removeprefix(prefix) for k in keys]
             problems.append(replace(where, message=f"related claim '{shown}' does not exist",
                                     hint=did_you_mean(shown, candidates) or "use the id of a claim file,"
                                     " or article/id for a claim of another article"))
-        elif ref == claim.key:
+        elif ref == key:
             problems.append(replace(where, message="a claim cannot be related to itself", severity="warning"))
     return tuple(loaded)
 

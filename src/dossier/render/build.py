@@ -2,18 +2,21 @@
 
 Read top to bottom, this is the whole build:
 
-1. `load_dossier` + `analyse` (bad input stops here, with every problem);
-2. `plan_site`: every page, its template and its data;
-3. fingerprint each output (data + templates it uses + settings + code) and
-   render only those whose fingerprint differs from the last build, in
-   parallel for big builds; each rendered page is compared with the file on
-   disk and staged only if its bytes differ;
-4. check every internal link and anchor of the whole site (cached scans for
+1. nothing changed since the last build (a stat pass, `noop`): stop there;
+2. only existing claim files changed (the everyday edit): `_build_edit` reads just
+   those and plans just the pages they touch (see `incremental`);
+3. otherwise `_build_full`: the claims stream through `load_dossier` a batch of
+   files at a time, leaving their `ClaimEntry`s, findings and export lines;
+   `page_specs` lists every page;
+4. each page is planned, fingerprinted (data + templates it uses + settings +
+   code) and rendered only if its fingerprint changed, in worker processes for
+   big builds; a rendered page is staged only if its bytes differ;
+5. check every internal link and anchor of the whole site (cached scans for
    pages not rendered again): a broken one fails the build;
-5. commit: move the staged files into `site/`, delete files no longer made,
-   rebuild the search index if a page changed, save the cache.
+6. commit: move the staged files into `site/`, delete files no longer made,
+   index again the search shards whose pages changed, save the caches.
 
-Nothing touches `site/` before step 5, so a failed build leaves the previous
+Nothing touches `site/` before step 6, so a failed build leaves the previous
 site exactly as it was. A build with nothing changed writes nothing.
 """
 
@@ -40,7 +43,7 @@ from ..slugs import is_slug
 from . import feeds
 from .cache import CACHE_DIR, BuildCache, Entry, digest
 from .links import check_links, scan
-from .pages import Page, plan_site
+from .pages import Page
 
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
 STATIC_DIR = "static"
@@ -160,48 +163,134 @@ def _environment(root: Path, config, built: str):
 
 def _build_full(root: Path, output: Path, strict: bool, clean: bool, search: bool | None,
                 settings_key: tuple, inputs, clock: _Clock) -> BuildReport:
+    """Every page considered. Claims stream through, one batch of files at a time: each
+    article's claims give their `ClaimEntry`s, the article's findings and their lines of
+    the exports, then leave memory; pages read them back from the parse cache."""
     import gc
 
     from ..analyse import article_findings, place_ids
     from ..load import load_dossier
     from ..parse_cache import context_key
-    from .incremental import SiteState
+    from .incremental import CachedSource, SiteState
+    from .pages import claim_entry, list_pages, make_index, make_page, page_specs, search_shards
 
-    dossier = load_dossier(root, cache="refresh" if clean else "use")
-    clock.phase("load")
-    gc.freeze()  # the loaded dossier lives as long as the build: never scan it again
-    config = dossier.config
-    if search is not None and search != config.search:
-        config = dataclasses.replace(config, search=search)
-        dossier = dataclasses.replace(dossier, config=config)
-    places = place_ids(dossier.entities)
-    found = {slug: article_findings(article, dossier.claims_of(slug), places, config.language)
-             for slug, article in dossier.articles.items()}
-    positions = {c.key: (c.location.line, c.location.start) for c in dossier.claims}
-    findings = _settle(root, found, positions, config.language)
-    settled: dict[str, list] = {slug: [] for slug in dossier.articles}
-    for finding in findings:
-        settled.setdefault(finding.article, []).append(finding)
-    clock.phase("analyse")
-    problems = _problems(dossier.problems, config, strict)
+    entries: list = []
+    found_in: dict[str, list] = {}
+    places: dict[int, set[str]] = {}
+    exports = _ExportFiles(root)
 
-    plan = plan_site(dossier, findings)
-    env, template_fps = _environment(root, config, plan.built)
-    gc.freeze()
-    clock.phase("plan")
-    code = _code_version()
-    settings = _fingerprint(code, config, plan.built)
-    cache = BuildCache.load(root, output, code)
-    _check_output_folder(output, cache.entries)
-    offsets: dict[str, list[int]] = {}
-    exports = _exports(dossier, plan, findings, root, offsets)
-    state = SiteState(settings, context_key(root), plan.index.entries, plan.index.articles,
-                      {slug: a.path for slug, a in dossier.articles.items()}, found, settled,
-                      tuple(dossier.problems), offsets)
-    job = _Job(root, output, config, env, template_fps, settings, plan.pages,
-               [(p.path, p.indexed) for p in plan.pages], plan.search_shards, cache,
-               {} if clean else cache.entries, exports, clean, problems, state)
-    return _produce(job, clock, settings_key, inputs, None)
+    def visit(claims, config, articles, entities) -> None:
+        if not claims:
+            return
+        entries.extend(claim_entry(c) for c in claims)
+        if id(entities) not in places:
+            places[id(entities)] = place_ids(entities)
+        slug = claims[0].article
+        if slug in articles:
+            found_in[slug] = article_findings(articles[slug], claims, places[id(entities)], config.language)
+        exports.add(claims, config)
+
+    try:
+        dossier = load_dossier(root, cache="refresh" if clean else "use", visit=visit)
+        clock.phase("load")
+        gc.freeze()  # what is loaded lives as long as the build: never scan it again
+        config = dossier.config
+        if search is not None and search != config.search:
+            config = dataclasses.replace(config, search=search)
+            dossier = dataclasses.replace(dossier, config=config)
+        place_set = place_ids(dossier.entities)
+        found = {slug: found_in[slug] if slug in found_in else
+                 article_findings(article, [], place_set, config.language)
+                 for slug, article in dossier.articles.items()}
+        findings = _settle(root, found, {e.key: (e.line, e.start) for e in entries}, config.language)
+        settled: dict[str, list] = {slug: [] for slug in dossier.articles}
+        for finding in findings:
+            settled.setdefault(finding.article, []).append(finding)
+        clock.phase("analyse")
+        problems = _problems(dossier.problems, config, strict)
+
+        ix = make_index(dossier, findings, entries)
+        specs = page_specs(ix)
+        shards = search_shards(ix, specs)
+        lists = list_pages(specs)
+        context = context_key(root)
+        source = CachedSource(root, context, {}, config.language, dossier.articles.get)
+        env, template_fps = _environment(root, config, ix.built)
+        gc.freeze()
+        clock.phase("plan")
+        code = _code_version()
+        settings = _fingerprint(code, config, ix.built)
+        cache = BuildCache.load(root, output, code)
+        _check_output_folder(output, cache.entries)
+        all_paths = [(s.path, s.kind not in ("search", "404")) for s in specs]
+        made = exports.finish()
+        made.update({"feed.xml": (None, lambda: feeds.atom_feed(ix)),
+                     "findings.json": (None, lambda: feeds.findings_json(findings))})
+        made.update(_sitemaps(config, all_paths))
+        made.update(_static(root, config))
+        state = SiteState(settings, context, entries, ix.articles,
+                          {slug: a.path for slug, a in dossier.articles.items()}, found, settled,
+                          tuple(dossier.problems), exports.offsets)
+        job = _Job(root, output, config, env, template_fps, settings, specs,
+                   lambda spec: make_page(ix, spec, source, shards, lists), all_paths, shards, cache,
+                   {} if clean else cache.entries, made, clean, problems, state)
+        return _produce(job, clock, settings_key, inputs, None)
+    finally:
+        exports.close()
+
+
+class _ExportFiles:
+    """claims.json and claims.csv written as the claims stream by (to temporary files in
+    the cache folder), with where each claim's fragment starts (see `feeds.splice`)."""
+
+    def __init__(self, root: Path):
+        self.folder = root / CACHE_DIR
+        self.count = 0
+        self.files: dict[str, tuple[Path, object]] = {}
+        self.offsets: dict[str, list[int]] = {name: [] for name in feeds.EXPORTS}
+        self.position: dict[str, int] = {}
+
+    def add(self, claims, config) -> None:
+        if not self.files:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for name, export in feeds.EXPORTS.items():
+                path = self.folder / f".{name}.part"
+                handle = open(path, "wb")  # noqa: SIM115 - closed in `finish` or `close`
+                handle.write(export.head)
+                self.files[name] = (path, handle)
+                self.position[name] = len(export.head)
+        for claim in claims:
+            for name, export in feeds.EXPORTS.items():
+                fragment = export.fragment(claim, self.count, config)
+                self.offsets[name].append(self.position[name])
+                self.position[name] += len(fragment)
+                self.files[name][1].write(fragment)
+            self.count += 1
+
+    def finish(self) -> dict[str, tuple]:
+        made = {}
+        for name, export in feeds.EXPORTS.items():
+            if name not in self.files:  # no claim at all
+                self.offsets[name] = [len(export.head)]
+                made[name] = (None, export.head + export.tail)
+                continue
+            path, handle = self.files[name]
+            handle.write(export.tail)
+            handle.close()
+            self.offsets[name].append(self.position[name])
+            made[name] = (None, self._read(path))
+        return made
+
+    @staticmethod
+    def _read(path: Path):
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                yield block
+
+    def close(self) -> None:
+        for path, handle in self.files.values():
+            handle.close()
+            path.unlink(missing_ok=True)
 
 
 def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, found: tuple,
@@ -228,7 +317,8 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     if problems:
         return None
     slugs = {name.split("/")[1] for name in edited}
-    source = incremental.CachedSource(root, state, {}, config.language)
+    source = incremental.CachedSource(root, state.context, {}, config.language,
+                                      _seed_reader(root, state, config.language))
     articles = {slug: source.article(slug) for slug in slugs}
     if any(a is None for a in articles.values()):
         return None
@@ -294,7 +384,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     lists = list_pages(specs)
     env, template_fps = _environment(root, config, ix.built)
     try:
-        pages = [make_page(ix, spec, source, shards, lists) for spec in dirty]
+        pages = {spec.path: make_page(ix, spec, source, shards, lists) for spec in dirty}
     except KeyError:
         return None
     clock.phase("plan")
@@ -315,10 +405,20 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     new_state = incremental.SiteState(settings, state.context, entries, state.articles, state.seeds,
                                       found_by_article, settled, tuple(dossier_problems), state.offsets)
     all_paths = [(s.path, s.kind not in ("search", "404")) for s in specs]
-    job = _Job(root, output, config, env, template_fps, settings, pages, all_paths, shards, cache,
-               cache.entries, exports, False, problems, new_state, keep)
+    job = _Job(root, output, config, env, template_fps, settings, dirty, lambda spec: pages[spec.path],
+               all_paths, shards, cache, cache.entries, exports, False, problems, new_state, keep)
     return dataclasses.replace(_produce(job, clock, settings_key, record["now"], record["outputs"][0]),
                                mode="edit")
+
+
+def _seed_reader(root: Path, state, language: str):
+    from ..article import read_article
+
+    def read(slug: str):
+        seed = state.seeds.get(slug)
+        return read_article(root / seed, seed, language=language) if seed else None
+
+    return read
 
 
 def _built_from(articles: dict[str, dict], entries) -> str:
@@ -343,7 +443,8 @@ class _Job:
     env: object
     template_fps: dict
     settings: str
-    pages: list[Page]  # the pages to consider (all of them, or those an edit touches)
+    specs: list  # the pages to consider (all of them, or those an edit touches): PageSpecs
+    make: object  # PageSpec -> Page
     all_paths: list[tuple[str, bool]]  # every page of the site, and whether the sitemap lists it
     shards: list[list[str]]
     cache: BuildCache
@@ -365,44 +466,46 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
         twice = next(p for p in every if every.count(p) > 1)
         raise DossierError(Problem(twice, None, None, "two pages would share this file",
                                    "rename one of the ids or slugs that name it"))
-    for page in job.pages:
-        if posixpath.normpath(page.path) != page.path or page.path.startswith(("/", "../")):
-            raise DossierError(Problem(page.path, None, None, "page path leaves the site folder",
+    for spec in job.specs:
+        if posixpath.normpath(spec.path) != spec.path or spec.path.startswith(("/", "../")):
+            raise DossierError(Problem(spec.path, None, None, "page path leaves the site folder",
                                        "ids and slugs must be lower-case letters, digits, hyphens"))
-        if page.template not in job.template_fps:
-            raise DossierError(Problem(f"templates/{page.template}", None, None,
-                                       "template not found",
-                                       "it is part of the theme: restore it, or override it"))
-        page.fingerprint = _fingerprint(job.settings, job.template_fps[page.template], page.path,
-                                        page.title, page.description, page.context)
-    todo = [p for p in job.pages
-            if previous.get(p.path) is None or previous[p.path].fingerprint != p.fingerprint
-            or not (output / p.path).is_file()]
-    clock.phase("fingerprint")
     staging = output.parent / f".{output.name}.staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        results, render_problems = _render_all(job.env, todo, output, staging)
-        clock.phase("render")
-        if render_problems:
-            raise DossierError(render_problems)
-        staged = [r[0] for r in results if r[2]]
-        by_path = {p.path: p for p in job.pages}
-        # Links repeat across pages: one shared string each, not one per page (memory).
-        fresh = {r[0]: Entry(by_path[r[0]].fingerprint, r[1], [sys.intern(x) for x in r[3]],
-                             [sys.intern(x) for x in r[4]], r[5]) for r in results}
-        entries: dict[str, Entry] = {}
-        considered = {p.path: p for p in job.pages}
-        for path in every:
-            if path in fresh:
-                entries[path] = fresh[path]
-            elif path in considered:
+        fresh: dict[str, Entry] = {}
+        rendered: set[str] = set()
+        staged: list[str] = []
+        problems: list[Problem] = []
+        # Each page is planned, fingerprinted and (if its fingerprint changed) rendered where it
+        # is rendered: in the worker processes of a big build, so that no process ever holds
+        # the data of every page, and planning runs on every core too.
+        for result in _render_all(job, staging):
+            if result[0] == "problem":
+                problems.append(result[1])
+                continue
+            path, fingerprint, page_digest = result[:3]
+            if page_digest is None:
                 old = previous[path]
-                entries[path] = Entry(considered[path].fingerprint, old.digest, old.links, old.ids,
-                                      old.search)
-            else:
-                entries[path] = previous[path]
+                fresh[path] = Entry(fingerprint, old.digest, old.links, old.ids, old.search)
+                continue
+            changed, links, ids, search_digest_ = result[3:]
+            rendered.add(path)
+            if changed:
+                staged.append(path)
+            # Links repeat across pages: one shared string each, not one per page (memory).
+            fresh[path] = Entry(fingerprint, page_digest, [sys.intern(x) for x in links],
+                                [sys.intern(x) for x in ids], search_digest_)
+        clock.phase("render")
+        if problems:
+            # One report per template problem, not one per page that hit it.
+            unique = list(dict.fromkeys((p.path, p.line, p.message) for p in problems))
+            raise DossierError([next(p for p in problems if (p.path, p.line, p.message) == u)
+                                for u in unique])
+        entries: dict[str, Entry] = {}
+        for path in every:
+            entries[path] = fresh.get(path) or previous[path]
         for path in job.keep:
             entries[path] = previous[path]
 
@@ -432,7 +535,6 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
             known |= {"pagefind/pagefind-ui.js", "pagefind/pagefind-ui.css"}
         # The links of a page not rendered again are still good when no file came or
         # went and no rendered page lost an id: then only rendered pages are checked.
-        rendered = {r[0] for r in results}
         unchanged_ids = all(previous[p].ids == entries[p].ids for p in rendered if p in previous)
         only = rendered if previous and set(previous) == set(entries) and unchanged_ids else None
         link_problems = check_links(scans, known, only)
@@ -488,7 +590,7 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
     noop.save(job.root, output, THEME_DIR, settings_key, inputs,
               {p: e.digest for p, e in entries.items()}, len(every), tuple(job.problems), outputs)
     clock.phase("cache")
-    return BuildReport(output, tuple(job.problems), len(every), len(todo), len(staged), deleted,
+    return BuildReport(output, tuple(job.problems), len(every), len(rendered), len(staged), deleted,
                        clock.seconds(), tuple(clock.timings))
 
 
@@ -563,44 +665,60 @@ def _template_problem(error: BaseException, page: Page) -> Problem:
 
 
 def _render_chunk(indexes: list[int]) -> list:
-    env, pages, output, staging = _STATE
-    results = []
+    job, staging = _STATE
+    previous, output = job.previous, job.output
+    results: list = []
     for index in indexes:
-        page = pages[index]
+        spec = job.specs[index]
         try:
-            html = _render_page(env, page)
+            page = job.make(spec)
+        except Exception as error:  # a bad page's data becomes a Problem, never a crash
+            results.append(("problem", Problem(spec.path, None, None, f"cannot plan this page: {error!r}",
+                                               "please report this as a bug of dossier")))
+            continue
+        if page.template not in job.template_fps:
+            results.append(("problem", Problem(f"templates/{page.template}", None, None,
+                                               "template not found",
+                                               "it is part of the theme: restore it, or override it")))
+            continue
+        fingerprint = _fingerprint(job.settings, job.template_fps[page.template], page.path,
+                                   page.title, page.description, page.context)
+        old = previous.get(page.path)
+        if old is not None and old.fingerprint == fingerprint and (output / page.path).is_file():
+            results.append((page.path, fingerprint, None))
+            continue
+        try:
+            html = _render_page(job.env, page)
         except Exception as error:  # any template failure becomes a Problem
             results.append(("problem", _template_problem(error, page)))
             continue
         changed = _stage(output, staging, page.path, html)
         links, ids = scan(html)
-        results.append((page.path, digest(html), changed, links, ids, search_digest(html)))
+        results.append((page.path, fingerprint, digest(html), changed, links, ids, search_digest(html)))
     return results
 
 
-def _render_all(env, pages: list[Page], output: Path, staging: Path):
+def _render_all(job: _Job, staging: Path):
+    """The results of `_render_chunk` for every page of the job, as they come."""
     global _STATE
-    _STATE = (env, pages, output, staging)
-    indexes = list(range(len(pages)))
+    _STATE = (job, staging)
+    indexes = list(range(len(job.specs)))
     workers = min(os.cpu_count() or 1, 8)
-    if len(pages) >= PARALLEL_MIN_PAGES and workers > 1 and hasattr(os, "fork"):
-        import multiprocessing
+    try:
+        if len(indexes) >= PARALLEL_MIN_PAGES and workers > 1 and hasattr(os, "fork"):
+            import multiprocessing
 
-        for name in sorted({p.template for p in pages}):
-            env.get_template(name)  # compiled once, inherited by every worker
-        size = max(16, len(pages) // (workers * 8))
-        chunks = [indexes[i : i + size] for i in range(0, len(indexes), size)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_render_chunk, chunks)
-        flat = [r for part in parts for r in part]
-    else:
-        flat = _render_chunk(indexes)
-    _STATE = ()
-    problems = [r[1] for r in flat if r[0] == "problem"]
-    # One report per template problem, not one per page that hit it.
-    unique = list(dict.fromkeys((p.path, p.line, p.message) for p in problems))
-    reported = [next(p for p in problems if (p.path, p.line, p.message) == u) for u in unique]
-    return [r for r in flat if r[0] != "problem"], reported
+            for name in sorted(job.template_fps):
+                job.env.get_template(name)  # compiled once, inherited by every worker
+            size = max(16, len(indexes) // (workers * 16))
+            chunks = [indexes[i : i + size] for i in range(0, len(indexes), size)]
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for part in pool.imap(_render_chunk, chunks):
+                    yield from part
+        else:
+            yield from _render_chunk(indexes)
+    finally:
+        _STATE = ()
 
 
 _BODY_RE = re.compile(rb"<[a-z]+[^>]*\sdata-pagefind-body[\s>].*?</article>", re.DOTALL)
@@ -655,20 +773,6 @@ def _stage_stream(output: Path, staging: Path, path: str, chunks) -> tuple[bool,
 
 
 # ---------------------------------------------------------------- exports, static files
-
-def _exports(dossier, plan, findings, root: Path, offsets: dict[str, list[int]]) -> dict[str, tuple]:
-    """Output path -> (fingerprint or None, bytes, a stream, or a function making them).
-    `offsets` gets where each claim sits in claims.json and claims.csv."""
-    config = dossier.config
-    made: dict[str, tuple] = {"feed.xml": (None, lambda: feeds.atom_feed(plan.index))}
-    for name, export in feeds.EXPORTS.items():
-        offsets[name] = []
-        made[name] = (None, feeds.export_stream(export, dossier.claims, config, offsets[name]))
-    made["findings.json"] = (None, lambda: feeds.findings_json(findings))
-    made.update(_sitemaps(config, [(p.path, p.indexed) for p in plan.pages]))
-    made.update(_static(root, config))
-    return made
-
 
 def _sitemaps(config, all_paths: list[tuple[str, bool]]) -> dict[str, tuple]:
     files = feeds.sitemaps(config.base_url, [path for path, indexed in all_paths if indexed])

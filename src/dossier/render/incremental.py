@@ -26,10 +26,12 @@ import dataclasses
 import hashlib
 import marshal
 import pickle
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..article import Article, read_article
+from ..article import Article
 from ..claims import Claim
 from ..parse_cache import ClaimCache
 from ..store import write_atomic
@@ -103,31 +105,40 @@ def edited_claim_files(changed: set[str], before: dict, now: dict) -> list[str] 
 
 
 class CachedSource(ClaimSource):
-    """Full claims from the parse cache (the edited ones fresh), articles read from their seeds."""
+    """Full claims from the parse cache (the edited ones `fresh`), a few article folders at a
+    time; articles from `article(slug)` (in memory for a full build, read from the seed for
+    an edit)."""
 
-    def __init__(self, root: Path, state: SiteState, fresh: dict[str, Claim], language: str):
+    FOLDERS_KEPT = 4  # pages come grouped by article: a few folders are enough
+
+    def __init__(self, root: Path, context: str, fresh: dict[str, Claim], language: str,
+                 article: Callable[[str], Article | None]):
         self.root = root
-        self.state = state
         self.fresh = fresh
         self.language = language
-        self.cache = ClaimCache(root, state.context)
-        self._claims: dict[str, Claim] = {}
+        self.cache = ClaimCache(root, context)
+        self._read_article = article
+        self._folders: OrderedDict[str, dict[str, Claim]] = OrderedDict()
         self._articles: dict[str, Article | None] = {}
 
     def claim(self, key: str) -> Claim:
         if key in self.fresh:
             return self.fresh[key]
-        if key not in self._claims:
-            folder = "claims/" + key.partition("/")[0]
-            for claim in self.cache.claims_in(folder):
-                self._claims.setdefault(claim.key, claim)
-        return self._claims[key]  # KeyError: the cache lost it (the caller falls back)
+        folder = "claims/" + key.partition("/")[0]
+        claims = self._folders.get(folder)
+        if claims is None:
+            claims = {c.key: c for c in self.cache.claims_in(folder)}
+            self.cache.loaded.pop(folder, None)
+            self._folders[folder] = claims
+            while len(self._folders) > self.FOLDERS_KEPT:
+                self._folders.popitem(last=False)
+        else:
+            self._folders.move_to_end(folder)
+        return claims[key]  # KeyError: the cache lost it (an edit build falls back to a full one)
 
     def article(self, slug: str) -> Article | None:
         if slug not in self._articles:
-            seed = self.state.seeds.get(slug)
-            self._articles[slug] = read_article(self.root / seed, seed, language=self.language) \
-                if seed else None
+            self._articles[slug] = self._read_article(slug)
         return self._articles[slug]
 
 

@@ -52,16 +52,6 @@ class Page:
         return "../" * self.path.count("/")
 
 
-@dataclass
-class SitePlan:
-    pages: list[Page]
-    claim_urls: dict[str, str]  # claim key -> page path
-    built: str  # ISO date the site's data runs up to ("built at", deterministic)
-    search_shards: list[list[str]] = field(default_factory=list)  # pages per Pagefind index
-    index: SiteIndex | None = None
-    specs: list[PageSpec] = field(default_factory=list)
-
-
 # ---------------------------------------------------------------- URLs
 
 def claim_path(claim: Claim) -> str:
@@ -506,18 +496,6 @@ class ClaimSource:
         raise NotImplementedError
 
 
-class DossierSource(ClaimSource):
-    def __init__(self, dossier: Dossier):
-        self.dossier = dossier
-        self.claims = {c.key: c for c in dossier.claims}
-
-    def claim(self, key: str) -> Claim:
-        return self.claims[key]
-
-    def article(self, slug: str) -> Article | None:
-        return self.dossier.articles.get(slug)
-
-
 @dataclass(frozen=True)
 class PageSpec:
     """A page before its data is gathered: where it goes, what kind it is, what it is about."""
@@ -541,8 +519,11 @@ def _page_count(items: int) -> int:
 def page_specs(ix: SiteIndex) -> list[PageSpec]:
     """Every page of the site, in a stable order (cheap: no page data is gathered)."""
     specs = [PageSpec("index.html", "home")]
-    specs += [PageSpec(article_path(slug), "article", slug) for slug in ix.articles]
-    specs += [PageSpec(claim_path(e), "claim", e.key) for e in ix.entries]
+    # Each article page next to its claims' pages: a worker reads each article's claims once.
+    for slug in ix.articles:
+        specs.append(PageSpec(article_path(slug), "article", slug))
+        specs += [PageSpec(claim_path(e), "claim", e.key) for e in ix.claims_of.get(slug, ())]
+    specs += [PageSpec(claim_path(e), "claim", e.key) for e in ix.entries if e.article not in ix.articles]
     for entity_id in sorted(ix.entities):
         paths = _list_paths(entity_path(entity_id), _page_count(len(ix.naming.get(entity_id, ()))))
         specs += [PageSpec(p, "entity", entity_id, n) for n, p in enumerate(paths, 1)]
@@ -696,17 +677,6 @@ def search_shards(ix: SiteIndex, specs: list[PageSpec]) -> list[list[str]]:
     from .search import plan_shards
 
     return plan_shards([s.path for s in specs])
-
-
-def plan_site(dossier: Dossier, findings: tuple[Finding, ...]) -> SitePlan:
-    """Every page of the site with its data (a full build)."""
-    ix = make_index(dossier, findings)
-    specs = page_specs(ix)
-    shards = search_shards(ix, specs)
-    lists = list_pages(specs)
-    source = DossierSource(dossier)
-    pages = [make_page(ix, spec, source, shards, lists) for spec in specs]
-    return SitePlan(pages, {e.key: claim_path(e) for e in ix.entries}, ix.built, shards, ix, specs)
 
 
 def verdict_map(config: Config) -> dict[str, Verdict]:
