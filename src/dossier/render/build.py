@@ -367,7 +367,11 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     ix.built = _built_from(state.articles, entries)
     code = _code_version()
     settings = _fingerprint(code, config, ix.built)
-    if settings != state.settings or old_ix.publisher_names != ix.publisher_names:
+    # A new spelling of a publisher may rename its page on every claim page citing it.
+    respelled = any({x.publisher for x in old_ix.by_key[k].sources}
+                    != {x.publisher for x in ix.by_key[k].sources} for k in fresh) \
+        and old_ix.publisher_names != ix.publisher_names
+    if settings != state.settings or respelled:
         return None
     from ..load import _problem_order
 
@@ -401,7 +405,8 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
         exports = _edit_exports(output, state, ix, findings, fresh, index_of, config)
     except _FullBuild:
         return None
-    keep = {path for path in cache.entries if path.startswith((STATIC_DIR + "/", "sitemap"))}
+    keep = {path for path in cache.entries if path.startswith((STATIC_DIR + "/", "sitemap"))
+            or (path in feeds.EXPORTS and path not in exports)}
     new_state = incremental.SiteState(settings, state.context, entries, state.articles, state.seeds,
                                       found_by_article, settled, tuple(dossier_problems), state.offsets)
     all_paths = [(s.path, s.kind not in ("search", "404")) for s in specs]
@@ -740,7 +745,7 @@ def search_digest(html: bytes) -> str:
 def _stage(output: Path, staging: Path, path: str, data: bytes) -> bool:
     """Put `data` in the staging folder unless `output/path` already holds exactly it."""
     try:
-        if (output / path).read_bytes() == data:
+        if not isinstance(data, _Different) and (output / path).read_bytes() == data:
             return False
     except OSError:
         pass
@@ -808,9 +813,14 @@ def _edit_exports(output: Path, state, ix, findings, fresh: dict, index_of: dict
             raise _FullBuild()
         changed = {index_of[key]: claim for key, claim in fresh.items()}
         data, state.offsets[name] = feeds.splice(export, old, offsets, changed, config)
-        made[name] = (None, data)
+        if data != old:  # else the last build's file and entry stay
+            made[name] = (None, _Different(data))
     made["findings.json"] = (None, lambda: feeds.findings_json(findings))
     return made
+
+
+class _Different(bytes):
+    """Bytes known to differ from the file on disk: staged without reading the file back."""
 
 
 class _FullBuild(Exception):
