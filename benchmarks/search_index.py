@@ -166,6 +166,8 @@ def measure(site: Path, shard_pages: int, repeat: int, full: bool, language: str
             done, wall, used = timed(search.build_index, copy, language, shards, wanted, {})
             full_times.append(wall)
             full_cpu.append(used)
+        bundles = sum(f.stat().st_size for name in (search.SEARCH_DIR, search.SHARDS_DIR)
+                      for f in (copy / name).rglob("*") if f.is_file())
         browser = []
         if words:
             rewrite_bundles(copy, len(shards))
@@ -184,7 +186,8 @@ def measure(site: Path, shard_pages: int, repeat: int, full: bool, language: str
         return {"shard_pages": shard_pages, "shards": len(shards), "largest": max(sizes),
                 "middle": len(middle), "full": statistics.median(full_times),
                 "full_cpu": statistics.median(full_cpu), "one_shard": statistics.median(edit_times),
-                "one_shard_cpu": statistics.median(edit_cpu), "browser": browser}
+                "one_shard_cpu": statistics.median(edit_cpu), "browser": browser,
+                "bundles": bundles}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -207,18 +210,18 @@ def main() -> None:
         search = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(search)
     print("| SHARD_PAGES | shards | pages in the edited shard | one-shard re-index (wall / CPU) "
-          "| full index (wall / CPU) |")
-    print("|---:|---:|---:|---:|---:|")
+          "| full index (wall / CPU) | index on disk |")
+    print("|---:|---:|---:|---:|---:|---:|")
     for size in (int(s) for s in args.shard_pages.split(",")):
         words = [w for w in args.browser.split(",") if w]
         row = measure(args.site.resolve(), size, args.repeat, args.full, args.language, words)
         full = f"{row['full']:.2f} s / {row['full_cpu']:.2f} s" + ("" if args.full else " (1 run)")
         print(f"| {size} | {row['shards']} | {row['middle']} | {row['one_shard']:.3f} s / "
-              f"{row['one_shard_cpu']:.3f} s | {full} |", flush=True)
+              f"{row['one_shard_cpu']:.3f} s | {full} | {row['bundles'] / 1e6:.0f} MB |", flush=True)
         for search_row in row["browser"]:
             print(f"|   browser, {search_row['word']!r}: first result after {search_row['seconds']:.2f} s, "
                   f"{search_row['requests']} requests, {search_row['bytes'] / 1e6:.1f} MB "
-                  f"({search_row['results']}) | | | |", flush=True)
+                  f"({search_row['results']}) | | | | |", flush=True)
 
 
 if __name__ == "__main__":

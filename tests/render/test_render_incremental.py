@@ -247,7 +247,7 @@ def test_search_index_in_shards_reindexes_only_changed_shards(dossier_dir: Path,
     build_site(dossier_dir)
     site = dossier_dir / "site"
     assert (site / "pagefind" / "pagefind.js").is_file()
-    assert (site / "pagefind-shards" / "2" / "pagefind.js").is_file()
+    assert (site / "pagefind-shards" / "2" / "pagefind-entry.json").is_file()
     assert 'data-bundles="../pagefind-shards/2/"' in (site / "search.html").read_text()
     before = stamps(site)
     path = dossier_dir / CLAIMS / "evacues-400-600.yaml"

@@ -90,8 +90,14 @@ def test_each_shard_indexes_exactly_its_pages_at_their_site_urls(tmp_path: Path,
     assert sorted(done) == ["pagefind", "pagefind-shards/2", "pagefind-shards/3", "pagefind-shards/4"]
     for number, pages in enumerate(shards):
         bundle = site / search.shard_name(number)
-        assert (bundle / "pagefind.js").is_file()
         assert indexed_urls(bundle) == {"/" + p for p in pages}
+    # the first bundle carries the search UI and scripts; the merged ones only their index
+    first = {p.name for p in (site / "pagefind").iterdir()}
+    assert {"pagefind.js", "pagefind-ui.js", "pagefind-worker.js", "wasm.fr.pagefind", "fragment"} <= first
+    for number in range(1, len(shards)):
+        files = sorted(p.name for p in (site / search.shard_name(number)).iterdir())
+        assert files[:2] == ["fragment", "index"] and files[2] == "pagefind-entry.json", files
+        assert len(files) == 4 and files[3].endswith(".pf_meta"), files
     assert "index.html" not in {p for s in shards for p in s}  # lists repeat claims: not indexed
     assert work_folders(site) == []  # the linked pages are gone
     # the pages Pagefind read were links to the site's files, which are untouched
@@ -108,8 +114,10 @@ def test_an_edit_reindexes_only_the_shard_holding_the_changed_page(tmp_path: Pat
     changed = {p for p in set(before) | set(stamps(site)) if before.get(p) != stamps(site).get(p)}
     assert {bundle_of(p) for p in changed} == {"pagefind-shards/3", None}, sorted(changed)
     assert "claims/beta/2.html" in shards[2]
-    # a delta: Pagefind's UI files and the fragments of the unchanged pages were not rewritten
-    assert not any(p.endswith((".js", ".css")) for p in changed)
+    # a delta: the fragments of the shard's unchanged pages (its article, its other claim) stay
+    after = stamps(site)
+    kept = [p for p in after if p.startswith("pagefind-shards/3/fragment/") and p not in changed]
+    assert len(kept) == 2, sorted(changed)
     fragments = [p for p in changed if "/fragment/" in p]
     assert len([p for p in fragments if p in before]) == 1  # the edited page's old fragment, gone
     assert len([p for p in fragments if p not in before]) == 1  # and its new one
@@ -175,7 +183,7 @@ def test_a_failing_run_does_not_stop_the_others_and_the_first_failure_is_reporte
     message = caught.value.problems[0].message
     assert "pagefind-shards/5/" in message and "(and 1 other shard)" in message
     for number in range(4):  # the good shards were indexed all the same
-        assert (site / search.shard_name(number) / "pagefind.js").is_file()
+        assert (site / search.shard_name(number) / search.ENTRY).is_file()
     assert work_folders(site) == []
 
 
@@ -225,7 +233,7 @@ def test_the_search_page_finds_pages_of_every_shard_in_a_browser(dossier_dir: Pa
     claim = dossier_dir / "claims/crue-de-valmont/evacues-400-600.yaml"
     claim.write_text(claim.read_text().replace('notes: ""', 'notes: "Le mot zibeline figure ici seulement."'))
     build_site(dossier_dir)
-    assert (dossier_dir / "site" / "pagefind-shards" / "2" / "pagefind.js").is_file()
+    assert (dossier_dir / "site" / "pagefind-shards" / "2" / search.ENTRY).is_file()
 
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, *args) -> None:

@@ -31,6 +31,17 @@ SHARD_PAGES = 250
 # Only the pages that carry content of their own: lists (entities, verdicts,
 # publishers) repeat claim texts and would only add duplicate results.
 SITE_PAGES = ("methodology.html", "corrections.html", "contact.html")
+ENTRY = "pagefind-entry.json"
+
+
+def merged_bundle_file(name: str) -> bool:
+    """Whether the search page reads this top-level file of an extra shard.
+
+    The first bundle's script and its one worker search every merged shard: of an extra shard,
+    Pagefind 1.5 fetches only the entry, the metadata and the index/fragment/filter folders.
+    Its copies of the scripts, styles and WebAssembly (~0.8 MB a shard) are never loaded.
+    """
+    return name == ENTRY or name.endswith(".pf_meta")
 
 
 def shard_name(index: int) -> str:
@@ -90,7 +101,7 @@ def build_index(site: Path, language: str, shards: list[list[str]], wanted: dict
         shutil.rmtree(leftover, ignore_errors=True)
     todo = [(shard_name(index), pages) for index, pages in enumerate(shards)
             if done.get(shard_name(index)) != wanted[shard_name(index)]
-            or not (site / shard_name(index) / "pagefind.js").is_file()]
+            or not (site / shard_name(index) / ENTRY).is_file()]
     if todo:
         with ThreadPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
             futures = [pool.submit(_index_shard, binary, site, language, pages, site / name)
@@ -144,6 +155,10 @@ def _index_shard(binary: str, site: Path, language: str, pages: list[str], targe
                                        f"Pagefind failed on {target.relative_to(site).as_posix()}/: "
                                        f"{(result.stderr or result.stdout).strip()[:500]}",
                                        "the pages are written; the previous search index is kept"))
+        if target.parent.name == SHARDS_DIR:
+            for file in staging.iterdir():
+                if file.is_file() and not merged_bundle_file(file.name):
+                    file.unlink()
         _sync(staging, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
