@@ -5,9 +5,32 @@ A big dossier is indexed in shards of about `SHARD_PAGES` pages (whole articles
 with their claims): each shard is one Pagefind run with bounded memory, only the
 shards whose pages changed are indexed again, and the search page merges them
 (Pagefind's `mergeIndex`). The first shard lives in `site/pagefind/`, the others
-in `site/pagefind-shards/<n>/`. Each run writes to a staging folder whose changed
-files then replace the old ones (a delta, not a rewrite). Search is an extra:
-every page reads without JavaScript.
+in `site/pagefind-shards/<n>/` (only their index: the first bundle's scripts search
+them all). Changed shards are indexed concurrently, one Pagefind process per core,
+each over a temporary folder of hard links to just its pages (next to the site, so
+links work; removed whatever happens). Each run's files then replace the old ones
+only where they differ (a delta, not a rewrite). Search is an extra: every page
+reads without JavaScript.
+
+Choosing `SHARD_PAGES` (measured with `benchmarks/search_index.py --site
+benchmarks/out/dossier-10000/site --shard-pages 250,100,50 --browser "éoliennes,Julie Robert"`,
+10,000 claims = 11,033 pages, 2 shared cores, CPU time as the steadier figure):
+
+| SHARD_PAGES | shards | re-index one shard | full index, CPU | first search in Chromium |
+|---:|---:|---:|---:|---:|
+| 250 | 46 | 0.33-0.47 s (231 pages) | 22.6 s | 1.4-1.9 s, 2-3 MB fetched |
+| 100 | 125 | 0.14-0.17 s (84 pages) | 23.9-27.7 s | 1.9-2.8 s, 3-7 MB fetched |
+| 50 | 250 | 0.08-0.14 s (42 pages) | 29.8 s | 3.5-5.5 s, 7-11 MB fetched |
+
+Pagefind costs ~1 ms a page whatever the run, so an edit costs about its shard's
+size; every shard adds a few requests to a search, and Pagefind answers a word a
+shard lacks with its nearest prefix, so more shards also mean more stray results
+("Julie Robert": 163 results with 46 shards, 216 with 125, 394 with 250). 100 keeps
+the search step of a one-claim edit near 0.15 s (the edit budget is 0.5 s in all)
+while a search still answers within ~2-3 s, and the full index costs only a little
+more CPU (spread over the cores). The code before this change (sequential runs with a
+`--glob` over the whole site, every shard with its own copy of the scripts) took
+0.66-0.72 s CPU to re-index a 250-page shard and 23.3-23.8 s for the full index.
 """
 
 from __future__ import annotations
@@ -25,9 +48,8 @@ from ..errors import DossierError, Problem
 
 SEARCH_DIR = "pagefind"
 SHARDS_DIR = "pagefind-shards"
-# Small enough that an edit re-indexes a few hundred pages (a fraction of a second), big enough
-# that a 10,000-claim site merges only ~40 indexes in the browser.
-SHARD_PAGES = 250
+# An edit re-indexes ~100 pages (~0.15 s); a 10,000-claim site merges ~125 indexes in the browser.
+SHARD_PAGES = 100
 # Only the pages that carry content of their own: lists (entities, verdicts,
 # publishers) repeat claim texts and would only add duplicate results.
 SITE_PAGES = ("methodology.html", "corrections.html", "contact.html")
