@@ -31,6 +31,9 @@ while a search still answers within ~2-3 s, and the full index costs only a litt
 more CPU (spread over the cores). The code before this change (sequential runs with a
 `--glob` over the whole site, every shard with its own copy of the scripts) took
 0.66-0.72 s CPU to re-index a 250-page shard and 23.3-23.8 s for the full index.
+In `dossier build` itself (same dossier, runs paired under the same load), the search
+phase of a one-claim edit went from 0.33 s to 0.13-0.14 s, and that of a full build
+from 15.6 s to 11.7 s (25.2 s to 20.6-20.9 s on a busier machine).
 """
 
 from __future__ import annotations
