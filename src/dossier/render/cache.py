@@ -19,7 +19,7 @@ CACHE_DIR = ".dossier-cache"
 FORMAT = 4
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     fingerprint: str
     digest: str  # sha256 of the file's bytes, truncated

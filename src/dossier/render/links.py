@@ -51,11 +51,18 @@ def check_links(scans: dict[str, tuple[list[str], list[str]]], files: set[str],
     `pages`: check only the links of these pages (the others are known to be fine).
     """
     problems = []
-    resolved: dict[tuple[str, str], tuple[str, str]] = {}  # most links repeat from page to page
-    id_sets: dict[str, set[str]] = {}
+    # Most links repeat from page to page of a folder: resolved once per folder (pages are
+    # checked folder by folder, and the memo is dropped when the folder changes, which
+    # keeps it small at 100,000 pages).
+    resolved: dict[tuple[str, str], tuple[str, str]] = {}
+    id_sets: dict[str, set[str]] = {}  # pages with many ids (findings, articles): looked up often
+    current = None
     for page in sorted(scans if pages is None else pages):
         links, _ = scans[page]
         folder = posixpath.dirname(page)
+        if folder != current:
+            resolved.clear()
+            current = folder
         for link in links:
             key = (folder, link) if not link.startswith("#") else (page, link)
             if key not in resolved:
@@ -68,8 +75,15 @@ def check_links(scans: dict[str, tuple[list[str], list[str]]], files: set[str],
                 problems.append(Problem(page, None, None, f"broken internal link '{link}'",
                                         f"no page '{target}' in the site; check the template or"
                                         " the claim that links to it"))
-            elif fragment and target in scans and fragment not in id_sets.setdefault(
-                    target, set(scans[target][1])):
+            elif fragment and target in scans and not _has_id(scans[target][1], fragment, target, id_sets):
                 problems.append(Problem(page, None, None, f"broken anchor '{link}'",
                                         f"'{target}' has no element with id '{fragment}'"))
     return problems
+
+
+def _has_id(ids: list[str], wanted: str, page: str, sets: dict[str, set[str]]) -> bool:
+    if len(ids) <= 32:
+        return wanted in ids
+    if page not in sets:
+        sets[page] = set(ids)
+    return wanted in sets[page]
