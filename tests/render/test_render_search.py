@@ -268,3 +268,18 @@ def test_the_search_page_finds_pages_of_every_shard_in_a_browser(dossier_dir: Pa
     finally:
         context.close()
         server.shutdown()
+
+
+def test_a_file_error_is_reported_with_its_path_and_leaves_no_temporary_folder(tmp_path: Path,
+                                                                                small_shards) -> None:
+    site = tmp_path / "site"
+    paths = write_site(site)
+    shards = search.plan_shards(paths)
+    wanted = search.shard_fingerprints(shards, digests(site, paths), LANGUAGE)
+    (site / "claims/beta/2.html").unlink()  # gone between the plan and the index
+    with pytest.raises(DossierError) as caught:
+        search.build_index(site, LANGUAGE, shards, wanted, {})
+    message = caught.value.problems[0].message
+    assert message.startswith("could not build the search index pagefind-shards/3/: No such file")
+    assert "claims/beta/2.html" in message
+    assert work_folders(site) == []

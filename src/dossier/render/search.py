@@ -161,11 +161,24 @@ def _work_prefix(site: Path) -> str:
 def _index_shard(binary: str, site: Path, language: str, pages: list[str], target: Path) -> None:
     """Index exactly `pages` into `target`, from a folder of links to them next to the site.
 
-    Pagefind over a folder holding just the shard's pages is much faster than over the whole
-    site with a `--glob` (it walks every file of the site to match the glob), and the pages
-    keep their relative paths, so the result URLs are the same. Hard links cost no copy; the
-    folder is next to the site so that they work (same file system), with a copy as fallback.
+    Pagefind over a folder holding just the shard's pages is faster than over the whole site
+    with a `--glob` (which walks every file of the site), more so for small shards, and the
+    pages keep their relative paths, so the result URLs are the same. Hard links cost no copy;
+    the folder is next to the site so that they work (same file system), else pages are copied.
     """
+    name = target.relative_to(site).as_posix()
+    try:
+        _index_shard_in(binary, site, language, pages, target, name)
+    except OSError as error:  # no room or no right next to the site: say where, no traceback
+        raise DossierError(Problem(str(site), None, None,
+                                   f"could not build the search index {name}/: {error.strerror or error}"
+                                   + (f" ({error.filename})" if error.filename else ""),
+                                   "check the free space and permissions of the folder that holds the site"
+                                   )) from error
+
+
+def _index_shard_in(binary: str, site: Path, language: str, pages: list[str], target: Path,
+                    name: str) -> None:
     work = Path(tempfile.mkdtemp(prefix=_work_prefix(site), dir=site.parent))
     try:
         pages_dir, staging = work / "pages", work / "index"
@@ -177,7 +190,7 @@ def _index_shard(binary: str, site: Path, language: str, pages: list[str], targe
         )
         if result.returncode != 0:
             raise DossierError(Problem(str(site), None, None,
-                                       f"Pagefind failed on {target.relative_to(site).as_posix()}/: "
+                                       f"Pagefind failed on {name}/: "
                                        f"{(result.stderr or result.stdout).strip()[:500]}",
                                        "the pages are written; the previous search index is kept"))
         if target.parent.name == SHARDS_DIR:
