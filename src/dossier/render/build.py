@@ -31,7 +31,6 @@ import pickle
 import posixpath
 import re
 import shutil
-import sys
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -41,11 +40,12 @@ from ..claims import Claim
 from ..errors import DossierError, Problem
 from ..slugs import is_slug
 from . import feeds
-from .cache import CACHE_DIR, BuildCache, Entry, digest
+from .cache import CACHE_DIR, BuildCache, Entry, Scans, digest, pack_scan
 from .links import check_links, scan
 from .pages import Page
 
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
+RENDER_CHUNK_PAGES = 2000  # pages a worker renders before it exits (see `_render_all`)
 STATIC_DIR = "static"
 _COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20})$")
 
@@ -493,15 +493,13 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
             path, fingerprint, page_digest = result[:3]
             if page_digest is None:
                 old = previous[path]
-                fresh[path] = Entry(fingerprint, old.digest, old.links, old.ids, old.search)
+                fresh[path] = Entry(fingerprint, old.digest, old.scan, old.search)
                 continue
-            changed, links, ids, search_digest_ = result[3:]
+            changed, page_scan, search_digest_ = result[3:]
             rendered.add(path)
             if changed:
                 staged.append(path)
-            # Links repeat across pages: one shared string each, not one per page (memory).
-            fresh[path] = Entry(fingerprint, page_digest, [sys.intern(x) for x in links],
-                                [sys.intern(x) for x in ids], search_digest_)
+            fresh[path] = Entry(fingerprint, page_digest, page_scan, search_digest_)
         clock.phase("render")
         if problems:
             # One report per template problem, not one per page that hit it.
@@ -534,13 +532,14 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
         clock.phase("exports")
 
         # --- the whole site's links, before anything is committed
-        scans = {path: (entries[path].links, entries[path].ids) for path in every}
+        scans = Scans(entries, set(every))
         known = set(entries)
         if job.config.search:
             known |= {"pagefind/pagefind-ui.js", "pagefind/pagefind-ui.css"}
         # The links of a page not rendered again are still good when no file came or
         # went and no rendered page lost an id: then only rendered pages are checked.
-        unchanged_ids = all(previous[p].ids == entries[p].ids for p in rendered if p in previous)
+        unchanged_ids = all(previous[p].scan == entries[p].scan or previous[p].ids == entries[p].ids
+                            for p in rendered if p in previous)
         only = rendered if previous and set(previous) == set(entries) and unchanged_ids else None
         link_problems = check_links(scans, known, only)
         if link_problems:
@@ -698,8 +697,8 @@ def _render_chunk(indexes: list[int]) -> list:
             results.append(("problem", _template_problem(error, page)))
             continue
         changed = _stage(output, staging, page.path, html)
-        links, ids = scan(html)
-        results.append((page.path, fingerprint, digest(html), changed, links, ids, search_digest(html)))
+        results.append((page.path, fingerprint, digest(html), changed, pack_scan(*scan(html)),
+                        search_digest(html)))
     return results
 
 
@@ -715,9 +714,12 @@ def _render_all(job: _Job, staging: Path):
 
             for name in sorted(job.template_fps):
                 job.env.get_template(name)  # compiled once, inherited by every worker
-            size = max(16, len(indexes) // (workers * 16))
+            size = min(RENDER_CHUNK_PAGES, max(16, len(indexes) // (workers * 16)))
             chunks = [indexes[i : i + size] for i in range(0, len(indexes), size)]
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            # A worker gets a private copy of every memory page of the parent whose objects it
+            # touches (reference counts are writes), so one that lives for a whole 100,000-claim
+            # build ends up holding a copy of the site's index: each chunk gets a fresh worker.
+            with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
                 for part in pool.imap(_render_chunk, chunks):
                     yield from part
         else:

@@ -10,22 +10,69 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..store import write_atomic
 
 CACHE_DIR = ".dossier-cache"
-FORMAT = 4
+FORMAT = 5
 
 
 @dataclass(slots=True)
 class Entry:
     fingerprint: str
     digest: str  # sha256 of the file's bytes, truncated
-    links: list[str] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
+    scan: bytes = b""  # the page's internal links and ids, packed (see `pack_scan`)
     search: str = ""  # hash of what the search index reads of the page (see build.search_digest)
+
+    @property
+    def links(self) -> list[str]:
+        return unpack_scan(self.scan)[0]
+
+    @property
+    def ids(self) -> list[str]:
+        return unpack_scan(self.scan)[1]
+
+
+def pack_scan(links: list[str], ids: list[str]) -> bytes:
+    """A page's links and ids as one small compressed blob. A site of 100,000 pages keeps
+    millions of them; as Python lists of strings they cost hundreds of MB (and churn the
+    allocator on their way back from the worker processes)."""
+    if not links and not ids:
+        return b""
+    return zlib.compress("\n".join(links).encode() + b"\0" + "\n".join(ids).encode(), 1)
+
+
+def unpack_scan(blob: bytes) -> tuple[list[str], list[str]]:
+    if not blob:
+        return [], []
+    links, _, ids = zlib.decompress(blob).decode().partition("\0")
+    return (links.split("\n") if links else []), (ids.split("\n") if ids else [])
+
+
+class Scans:
+    """path -> (links, ids) of the pages of `entries`, unpacked on demand (for `check_links`)."""
+
+    def __init__(self, entries: dict[str, Entry], paths):
+        self.entries = entries
+        self.paths = paths
+        self.memo: dict[str, tuple[list[str], list[str]]] = {}
+
+    def __iter__(self):
+        return iter(self.paths)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.entries and path in self.paths
+
+    def __getitem__(self, path: str) -> tuple[list[str], list[str]]:
+        found = self.memo.get(path)
+        if found is None:
+            if len(self.memo) > 4096:
+                self.memo.clear()
+            found = self.memo[path] = unpack_scan(self.entries[path].scan)
+        return found
 
 
 @dataclass
@@ -54,7 +101,7 @@ class BuildCache:
         # marshal, not JSON: ~10x faster both ways, which an edit's build feels. Links and
         # ids are interned strings, which marshal writes once and reads back shared. The
         # file is a cache only; its format is tied to the Python version, like .pyc files.
-        entries = {p: (e.fingerprint, e.digest, e.links, e.ids, e.search) for p, e in self.entries.items()}
+        entries = {p: (e.fingerprint, e.digest, e.scan, e.search) for p, e in self.entries.items()}
         data = (FORMAT, self.code, self.output, self.search, entries)
         write_atomic(self.path, marshal.dumps(data), skip_unchanged=False)
 
