@@ -209,7 +209,7 @@ def _build_full(root: Path, output: Path, strict: bool, clean: bool, search: boo
         clock.phase("analyse")
         problems = _problems(dossier.problems, config, strict)
 
-        ix = make_index(dossier, findings, entries)
+        ix = make_index(dossier, findings, entries).prepare()
         specs = page_specs(ix)
         shards = search_shards(ix, specs)
         lists = list_pages(specs)

@@ -287,7 +287,23 @@ class SiteIndex:
         self.findings = findings
         self.built = built
         self.by_key = {e.key: e for e in entries}
-        self.summaries = {e.key: claim_summary(e, i + 1) for i, e in enumerate(entries)}
+
+    def prepare(self) -> SiteIndex:
+        """Compute every map now (before worker processes fork: each would compute its own)."""
+        for name in ("summaries", "position", "claims_of", "by_verdict", "naming", "citing",
+                     "publisher_names", "by_topic", "topic_position", "explicit", "counts",
+                     "finding_rows", "findings_of", "in_findings", "at_lines"):
+            getattr(self, name)
+        return self
+
+    @cached_property
+    def summaries(self) -> dict[str, dict]:
+        return {e.key: claim_summary(e, i + 1) for i, e in enumerate(self.entries)}
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Claim key -> its number in site order, from 1."""
+        return {e.key: i + 1 for i, e in enumerate(self.entries)}
 
     # --- groups of claims
     @cached_property
@@ -442,7 +458,7 @@ class SiteIndex:
             same = self.by_topic[topic]
             here = self.topic_position[topic][key]
             found.update(same[max(0, here - RELATED_LIMIT): here + RELATED_LIMIT + 1])
-        number = self.summaries[key]["number"]
+        number = self.position[key]
         for index in (number - 2, number):
             if 0 <= index < len(self.entries):
                 found.add(self.entries[index].key)
