@@ -45,7 +45,7 @@ from .links import check_links, scan
 from .pages import Page
 
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
-RENDER_CHUNK_PAGES = 2000  # pages a worker renders before it exits (see `_render_all`)
+RENDER_CHUNK_PAGES = 500  # pages a worker renders before it exits (see `_render_all`)
 STATIC_DIR = "static"
 _COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20})$")
 
@@ -714,6 +714,11 @@ def _render_all(job: _Job, staging: Path):
 
             for name in sorted(job.template_fps):
                 job.env.get_template(name)  # compiled once, inherited by every worker
+            import gc
+
+            # Out of the collector's sight before the fork: a worker's collection passes would
+            # otherwise write to every object the parent holds, copying its memory page by page.
+            gc.freeze()
             size = min(RENDER_CHUNK_PAGES, max(16, len(indexes) // (workers * 16)))
             chunks = [indexes[i : i + size] for i in range(0, len(indexes), size)]
             # A worker gets a private copy of every memory page of the parent whose objects it

@@ -291,7 +291,7 @@ class SiteIndex:
     def prepare(self) -> SiteIndex:
         """Compute every map now (before worker processes fork: each would compute its own)."""
         for name in ("summaries", "position", "claims_of", "by_verdict", "naming", "citing",
-                     "publisher_names", "by_topic", "topic_position", "explicit", "counts",
+                     "publisher_names", "publisher_urls", "by_topic", "topic_position", "explicit", "counts",
                      "finding_rows", "findings_of", "in_findings", "at_lines"):
             getattr(self, name)
         return self
@@ -339,6 +339,11 @@ class SiteIndex:
             for source in entry.sources:
                 grouped[publisher_path(source.publisher)][source.url].append((source, entry.key))
         return grouped
+
+    @cached_property
+    def publisher_urls(self) -> dict[str, list[str]]:
+        """Publisher page path -> its source URLs, sorted (once, not once per page of the list)."""
+        return {path: sorted(by_url) for path, by_url in self.citing.items()}
 
     @cached_property
     def publisher_names(self) -> dict[str, str]:
@@ -646,7 +651,7 @@ def make_page(ix: SiteIndex, spec: PageSpec, source: ClaimSource, shards: list[l
     if kind == "publisher":
         name = ix.publisher_names[spec.subject]
         by_url = ix.citing[spec.subject]
-        urls = sorted(by_url)
+        urls = ix.publisher_urls[spec.subject]
         sources = []
         for url in _slice(urls, spec.number):
             first = by_url[url][0][0]
