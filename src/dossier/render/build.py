@@ -46,6 +46,7 @@ from .pages import Page
 
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
 RENDER_CHUNK_PAGES = 500  # pages a worker renders before it exits (see `_render_all`)
+_WORKER_KINDS = frozenset({"claim", "article", "entity", "verdict", "publisher"})
 STATIC_DIR = "static"
 _COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20})$")
 
@@ -719,6 +720,10 @@ def _render_all(job: _Job, staging: Path):
             # Out of the collector's sight before the fork: a worker's collection passes would
             # otherwise write to every object the parent holds, copying its memory page by page.
             gc.freeze()
+            # Pages about the whole site (home, indexes, findings) read every claim's entry: in a
+            # worker each would copy the parent's index; they are rendered here, after the pool.
+            here = [i for i in indexes if job.specs[i].kind not in _WORKER_KINDS]
+            indexes = [i for i in indexes if job.specs[i].kind in _WORKER_KINDS]
             size = min(RENDER_CHUNK_PAGES, max(16, len(indexes) // (workers * 16)))
             chunks = [indexes[i : i + size] for i in range(0, len(indexes), size)]
             # A worker gets a private copy of every memory page of the parent whose objects it
@@ -727,6 +732,7 @@ def _render_all(job: _Job, staging: Path):
             with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
                 for part in pool.imap(_render_chunk, chunks):
                     yield from part
+            yield from _render_chunk(here)
         else:
             yield from _render_chunk(indexes)
     finally:
