@@ -725,7 +725,12 @@ def _render_all(job: _Job, staging: Path):
             here = [i for i in indexes if job.specs[i].kind not in _WORKER_KINDS]
             indexes = [i for i in indexes if job.specs[i].kind in _WORKER_KINDS]
             size = min(RENDER_CHUNK_PAGES, max(16, len(indexes) // (workers * 16)))
-            chunks = [indexes[i : i + size] for i in range(0, len(indexes), size)]
+            # A page of a list shows claims from all over the dossier: smaller chunks, so that a
+            # worker exits before it has touched (and so copied) much of the parent's memory.
+            chunks: list[list[int]] = []
+            for kinds, most in ((("claim", "article"), size), (("entity", "verdict", "publisher"), 50)):
+                mine = [i for i in indexes if job.specs[i].kind in kinds]
+                chunks += [mine[i : i + most] for i in range(0, len(mine), most)]
             # A worker gets a private copy of every memory page of the parent whose objects it
             # touches (reference counts are writes), so one that lives for a whole 100,000-claim
             # build ends up holding a copy of the site's index: each chunk gets a fresh worker.
