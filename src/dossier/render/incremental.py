@@ -85,11 +85,6 @@ def save_state(root: Path, output: Path, state: SiteState) -> None:
                      skip_unchanged=False)
 
 
-def forget_state(root: Path, output: Path) -> None:
-    with contextlib.suppress(OSError):
-        _path(root, output).unlink()
-
-
 def edited_claim_files(changed: set[str], before: dict, now: dict) -> list[str] | None:
     """The claim files an edit changed, if that is all it changed (else None: a full build)."""
     edited = []
