@@ -79,10 +79,30 @@ def input_stamps(root: Path, theme: Path) -> dict[str, Stamp]:
     return stamps
 
 
+# The search index is thousands of small files that only the build writes: of each of its
+# folders only the entry file is stamped (its name changes with the index; if it is gone,
+# the build indexes that shard again).
+_SEARCH = "pagefind"
+
+
 def output_stamps(output: Path) -> dict[str, Stamp]:
     stamps: dict[str, Stamp] = {}
-    _walk(output, "", stamps)
+    _walk(output, "", stamps, skip=(_SEARCH,))
+    _search_stamps(output, stamps)
     return stamps
+
+
+def _search_stamps(output: Path, stamps: dict[str, Stamp]) -> None:
+    entries = [output / _SEARCH / "pagefind-entry.json"]
+    shards = output / f"{_SEARCH}-shards"
+    if shards.is_dir():
+        entries += [folder / "pagefind-entry.json" for folder in sorted(shards.iterdir())]
+    for path in entries:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        stamps[path.relative_to(output).as_posix()] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def _path(root: Path, output: Path) -> Path:
@@ -183,10 +203,9 @@ def save(root: Path, output: Path, theme: Path, settings: tuple,
 
 def restamp(output: Path, stamps: dict[str, Stamp], files: set[str], folders: set[str]) -> dict[str, Stamp]:
     """`stamps` of the output folder, updated for the `files` and `folders` a build wrote or removed."""
-    stamps = {name: stamp for name, stamp in stamps.items()
-              if not any(name.startswith(folder + "/") for folder in folders)}
-    for folder in folders:
-        _walk(output / folder, folder + "/", stamps)
+    if folders:  # search index folders: stamped as in `output_stamps`
+        stamps = {name: stamp for name, stamp in stamps.items() if not name.startswith(_SEARCH)}
+        _search_stamps(output, stamps)
     for name in files:
         try:
             st = os.stat(output / name)
