@@ -177,18 +177,18 @@ def _build_full(root: Path, output: Path, strict: bool, clean: bool, search: boo
 
     entries: list = []
     found_in: dict[str, list] = {}
-    places: dict[int, set[str]] = {}
+    places: list[set[str]] = []  # the place entities, found on the first visit
     exports = _ExportFiles(root)
 
     def visit(claims, config, articles, entities) -> None:
         if not claims:
             return
         entries.extend(claim_entry(c) for c in claims)
-        if id(entities) not in places:
-            places[id(entities)] = place_ids(entities)
+        if not places:
+            places.append(place_ids(entities))
         slug = claims[0].article
         if slug in articles:
-            found_in[slug] = article_findings(articles[slug], claims, places[id(entities)], config.language)
+            found_in[slug] = article_findings(articles[slug], claims, places[0], config.language)
         exports.add(claims, config)
 
     try:
@@ -215,7 +215,7 @@ def _build_full(root: Path, output: Path, strict: bool, clean: bool, search: boo
         shards = search_shards(ix, specs)
         lists = list_pages(specs)
         context = context_key(root)
-        source = CachedSource(root, context, {}, config.language, dossier.articles.get)
+        source = CachedSource(root, context, {}, dossier.articles.get)
         env, template_fps = _environment(root, config, ix.built)
         gc.freeze()
         clock.phase("plan")
@@ -230,7 +230,7 @@ def _build_full(root: Path, output: Path, strict: bool, clean: bool, search: boo
         made.update(_sitemaps(config, all_paths))
         made.update(_static(root, config))
         state = SiteState(settings, context, entries, ix.articles,
-                          {slug: a.path for slug, a in dossier.articles.items()}, found, settled,
+                          {slug: a.path for slug, a in dossier.articles.items()}, settled,
                           tuple(dossier.problems), exports.offsets)
         job = _Job(root, output, config, env, template_fps, settings, specs,
                    lambda spec: make_page(ix, spec, source, shards, lists), all_paths, shards, cache,
@@ -301,7 +301,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     from ..load import _read_claim_files, load_entities
     from ..parse_cache import ClaimCache, file_key, siblings_key
     from . import incremental
-    from .pages import SiteIndex, claim_entry, list_pages, make_page, page_specs, search_shards
+    from .pages import SiteIndex, built_date, claim_entry, list_pages, make_page, page_specs, search_shards
 
     changed, record = found
     edited = incremental.edited_claim_files(changed, record["inputs"][0], record["now"][0])
@@ -318,8 +318,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     if problems:
         return None
     slugs = {name.split("/")[1] for name in edited}
-    source = incremental.CachedSource(root, state.context, {}, config.language,
-                                      _seed_reader(root, state, config.language))
+    source = incremental.CachedSource(root, state.context, {}, _seed_reader(root, state, config.language))
     articles = {slug: source.article(slug) for slug in slugs}
     if any(a is None for a in articles.values()):
         return None
@@ -347,17 +346,16 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
 
     from ..analyse import article_findings, place_ids
 
-    found_by_article = dict(state.found)
     settled = dict(state.settled)
     places = place_ids(entities)
     try:
         for slug in slugs:
             mine = [e for e in entries if e.article == slug]
-            found_by_article[slug] = article_findings(articles[slug], [source.claim(e.key) for e in mine],
-                                                      places, config.language)
+            found = article_findings(articles[slug], [source.claim(e.key) for e in mine], places,
+                                     config.language)
             # Findings never span articles: each article's are settled on their own.
-            settled[slug] = list(_settle(root, {slug: found_by_article[slug]},
-                                         {e.key: (e.line, e.start) for e in mine}, config.language))
+            settled[slug] = list(_settle(root, {slug: found}, {e.key: (e.line, e.start) for e in mine},
+                                         config.language))
     except KeyError:
         return None  # the parse cache lost a claim: read everything
     findings = tuple(f for slug in state.articles for f in settled.get(slug, ()))
@@ -365,7 +363,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
 
     old_ix = SiteIndex(config, state.articles, entities, state.entries, (), "")
     ix = SiteIndex(config, state.articles, entities, entries, findings, "")
-    ix.built = _built_from(state.articles, entries)
+    ix.built = built_date((a["published"] for a in state.articles.values()), entries)
     code = _code_version()
     settings = _fingerprint(code, config, ix.built)
     # A new spelling of a publisher may rename its page on every claim page citing it.
@@ -409,7 +407,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     keep = {path for path in cache.entries if path.startswith((STATIC_DIR + "/", "sitemap"))
             or (path in feeds.EXPORTS and path not in exports)}
     new_state = incremental.SiteState(settings, state.context, entries, state.articles, state.seeds,
-                                      found_by_article, settled, tuple(dossier_problems), state.offsets)
+                                      settled, tuple(dossier_problems), state.offsets)
     all_paths = [(s.path, s.kind not in ("search", "404")) for s in specs]
     job = _Job(root, output, config, env, template_fps, settings, dirty, lambda spec: pages[spec.path],
                all_paths, shards, cache, cache.entries, exports, False, problems, new_state, keep)
@@ -425,18 +423,6 @@ def _seed_reader(root: Path, state, language: str):
         return read_article(root / seed, seed, language=language) if seed else None
 
     return read
-
-
-def _built_from(articles: dict[str, dict], entries) -> str:
-    import os
-    from datetime import UTC, datetime
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
-    dates = [a["published"].isoformat() for a in articles.values() if a["published"]]
-    dates += [e.latest for e in entries if e.latest]
-    return max(dates) if dates else "1970-01-01"
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
@@ -133,27 +133,6 @@ EXPORTS = {
     "claims.json": Export(b"[", _json_fragment, b"\n]\n"),
     "claims.csv": Export((",".join(CSV_COLUMNS) + "\n").encode(), _csv_fragment, b""),
 }
-
-
-def export_stream(export: Export, claims: Iterable[Claim], config: Config,
-                  offsets: list[int]) -> Iterator[bytes]:
-    """The whole file, in blocks (at 100,000 claims it is hundreds of MB); `offsets` gets
-    where each claim's fragment starts, then where the last one ends."""
-    position = len(export.head)
-    block = [export.head]
-    size = 0
-    for index, claim in enumerate(claims):
-        offsets.append(position)
-        fragment = export.fragment(claim, index, config)
-        position += len(fragment)
-        block.append(fragment)
-        size += len(fragment)
-        if size > 1 << 20:
-            yield b"".join(block)
-            block, size = [], 0
-    offsets.append(position)
-    block.append(export.tail)
-    yield b"".join(block)
 
 
 def splice(export: Export, old: bytes, offsets: list[int], changed: dict[int, Claim],

@@ -1,8 +1,8 @@
 """Edits without a full plan: what a build keeps for the next one, and what an edit touches.
 
 After every successful build, `save_state` keeps the site's `ClaimEntry`s (what
-lists show of each claim), the article summaries, each article's findings
-before people's decisions, and where each claim sits in the exports. When the
+lists show of each claim), the article summaries, each article's findings (as
+the site shows them), and where each claim sits in the exports. When the
 next build finds that only existing claim files changed (the everyday edit),
 it reads just those files and plans just the pages they can touch:
 
@@ -38,7 +38,7 @@ from ..store import write_atomic
 from .cache import CACHE_DIR
 from .pages import ClaimEntry, ClaimSource, PageSpec, SiteIndex
 
-FORMAT = 1
+FORMAT = 2  # 2: no raw findings kept
 
 
 @dataclass
@@ -48,7 +48,6 @@ class SiteState:
     entries: list[ClaimEntry]
     articles: dict[str, dict]  # slug -> article summary, in seed order
     seeds: dict[str, str]  # slug -> seed file, relative to the dossier
-    found: dict[str, list]  # slug -> the article's findings before decisions
     settled: dict[str, list]  # slug -> the article's findings as the site shows them
     problems: tuple  # the problems the last build reported
     offsets: dict[str, list[int]] = field(default_factory=dict)  # export -> fragment offsets
@@ -106,11 +105,10 @@ class CachedSource(ClaimSource):
 
     FOLDERS_KEPT = 4  # pages come grouped by article: a few folders are enough
 
-    def __init__(self, root: Path, context: str, fresh: dict[str, Claim], language: str,
+    def __init__(self, root: Path, context: str, fresh: dict[str, Claim],
                  article: Callable[[str], Article | None]):
         self.root = root
         self.fresh = fresh
-        self.language = language
         self.cache = ClaimCache(root, context)
         self._read_article = article
         self._folders: OrderedDict[str, dict[str, Claim]] = OrderedDict()

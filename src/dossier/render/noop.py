@@ -132,14 +132,6 @@ def settings_key(output: Path, strict: bool, search: bool | None) -> tuple:
             date.today().isoformat(), sys.version, sys.executable)
 
 
-def check(root: Path, output: Path, theme: Path, settings: tuple):
-    """(pages, problems) of the last build if nothing changed since, else None."""
-    found = changes(root, output, theme, settings)
-    if found is None or found[0]:
-        return None
-    return found[1]["pages"], found[1]["problems"]
-
-
 def changes(root: Path, output: Path, theme: Path, settings: tuple):
     """What changed since the last build: None (unknown: no usable record, other settings,
     or the output folder was touched), else (names of the inputs that changed, were added

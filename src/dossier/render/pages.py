@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -24,7 +25,7 @@ from urllib.parse import urlparse
 from ..analyse import Finding
 from ..article import Article, Block
 from ..claims import Claim
-from ..config import Config, Verdict
+from ..config import Config
 from ..load import Dossier
 from ..slugs import slugify
 from .record import Record
@@ -157,12 +158,11 @@ def sentence_context(article: Article, claim: Claim,
 
 
 def annotate(article: Article, claims: list[Claim], summaries: dict[str, dict],
-             in_findings: set[str], at_lines: dict[int, list[dict]] | None = None,
-             located: dict[str, tuple[Block, int, int]] | None = None) -> list[dict]:
+             in_findings: set[str], at_lines: dict[int, list[dict]] | None = None) -> list[dict]:
     """The article as blocks of text runs; a run is plain text or a claim span."""
     spans: dict[int, list[tuple[int, int, Claim]]] = defaultdict(list)
     for claim in claims:
-        found = located.get(claim.key) if located is not None else _block_of(article, claim)
+        found = _block_of(article, claim)
         if found is not None:
             block, start, end = found
             spans[id(block)].append((start, end, claim))
@@ -470,30 +470,27 @@ class SiteIndex:
         return found
 
 
-def built_date(articles: dict[str, Article], entries: list[ClaimEntry]) -> str:
-    """The latest date in the data: the deterministic "built at" (SOURCE_DATE_EPOCH wins)."""
+def built_date(published: Iterable[date | None], entries: list[ClaimEntry]) -> str:
+    """The latest date in the data (articles' publication dates, the claims' latest dates):
+    the deterministic "built at" (SOURCE_DATE_EPOCH wins)."""
     import os
     from datetime import UTC, datetime
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
-    dates = [a.published.isoformat() for a in articles.values() if a.published]
+    dates = [day.isoformat() for day in published if day]
     dates += [e.latest for e in entries if e.latest]
     return max(dates) if dates else "1970-01-01"
 
 
-def claim_updated(claim: Claim | ClaimEntry, article: Article | dict | None, built: str) -> str:
-    """When a claim's review last changed, from the data: its last correction, else the article."""
-    if isinstance(claim, ClaimEntry):
-        if claim.updated:
-            return claim.updated
-    elif claim.corrections:
-        return max(c.date for c in claim.corrections).isoformat()
-    published = article.get("published") if isinstance(article, dict) else \
-        (article.published if article is not None else None)
-    if published:
-        return published.isoformat()
+def claim_updated(entry: ClaimEntry, article: dict | None, built: str) -> str:
+    """When a claim's review last changed, from the data: its last correction, else the
+    article's publication (`article`: its summary)."""
+    if entry.updated:
+        return entry.updated
+    if article is not None and article["published"]:
+        return article["published"].isoformat()
     return built
 
 
@@ -502,7 +499,7 @@ def make_index(dossier: Dossier, findings: tuple[Finding, ...],
     entries = entries if entries is not None else [claim_entry(c) for c in dossier.claims]
     articles = {slug: article_summary(a) for slug, a in dossier.articles.items()}
     return SiteIndex(dossier.config, articles, dossier.entities, entries, findings,
-                     built_date(dossier.articles, entries))
+                     built_date((a.published for a in dossier.articles.values()), entries))
 
 
 # ---------------------------------------------------------------- the pages
@@ -634,7 +631,8 @@ def make_page(ix: SiteIndex, spec: PageSpec, source: ClaimSource, shards: list[l
             "previous": summaries[entries[number - 2].key] if number > 1 else None,
             "next": summaries[entries[number].key] if number < len(entries) else None,
             "page_url": config.base_url + spec.path,  # the JSON-LD is made from the context at render time
-            "updated": claim_updated(claim, article, ix.built), "placed": found is not None,
+            "updated": claim_updated(ix.by_key[claim.key], ix.articles.get(claim.article), ix.built),
+            "placed": found is not None,
         }, description=shorten(claim.text, 160))
     if kind == "entity":
         entity = ix.entities[spec.subject]
@@ -698,7 +696,3 @@ def search_shards(ix: SiteIndex, specs: list[PageSpec]) -> list[list[str]]:
     from .search import plan_shards
 
     return plan_shards([s.path for s in specs])
-
-
-def verdict_map(config: Config) -> dict[str, Verdict]:
-    return {v.id: v for v in config.verdicts}
