@@ -97,7 +97,7 @@ def load_dossier(root: Path, cache: str | None = None, visit=None) -> Dossier:
     entities = load_entities(root, problems)
     claims = load_claims(root, config, articles, entities, problems, cache=cache,
                          visit=(lambda claims: visit(claims, config, articles, entities)) if visit else None)
-    problems.sort(key=_problem_order)
+    problems.sort(key=problem_order)
     if any(p.severity == "error" for p in problems):
         raise DossierError(problems)
     return Dossier(root, config, articles, claims, entities, tuple(problems))
@@ -111,7 +111,7 @@ def _relative(problem: Problem, root: Path) -> Problem:
     return Problem(path, problem.line, problem.column, problem.message, problem.hint, problem.severity)
 
 
-def _problem_order(problem: Problem) -> tuple:
+def problem_order(problem: Problem) -> tuple:
     return (problem.path, problem.line or 0, problem.column or 0, problem.message)
 
 
@@ -312,7 +312,7 @@ _SHARED: tuple | None = None  # (root, config, articles, entities), inherited by
 _FileResult = tuple[str, "Claim | None", list[Problem], list[tuple[Problem, str]]]
 
 
-def _read_claim_files(paths: list[Path], shared: tuple | None = None) -> list[_FileResult]:
+def read_claim_files(paths: list[Path], shared: tuple | None = None) -> list[_FileResult]:
     root, config, articles, entities = shared or _SHARED  # type: ignore[misc]
     results: list[_FileResult] = []
     folders: dict[Path, set[str]] = {}
@@ -352,13 +352,13 @@ class _ReaderPool:
         global _SHARED
         workers = min(os.cpu_count() or 1, 8)
         if len(files) < PARALLEL_MIN_FILES // 4 or workers < 2 or not hasattr(os, "fork"):
-            return _read_claim_files(files, self.shared)
+            return read_claim_files(files, self.shared)
         if self.pool is None:
             _SHARED = self.shared
             self.pool = multiprocessing.get_context("fork").Pool(workers)
         size = -(-len(files) // (workers * 4))  # a few chunks per worker evens out slow ones
         chunks = [files[i:i + size] for i in range(0, len(files), size)]
-        return [result for chunk in self.pool.map(_read_claim_files, chunks) for result in chunk]
+        return [result for chunk in self.pool.map(read_claim_files, chunks) for result in chunk]
 
     def close(self) -> None:
         global _SHARED

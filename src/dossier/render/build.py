@@ -43,6 +43,7 @@ from . import feeds
 from .cache import CACHE_DIR, BuildCache, Entry, Scans, digest, pack_scan
 from .links import check_links, scan
 from .pages import Page
+from .search import search_digest
 
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
 RENDER_CHUNK_PAGES = 500  # pages a worker renders before it exits (see `_render_all`)
@@ -298,7 +299,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
                 settings_key: tuple, clock: _Clock) -> BuildReport | None:
     """The incremental path (see `incremental`); None when the change needs a full build."""
     from ..config import read_config
-    from ..load import _read_claim_files, load_entities
+    from ..load import load_entities, problem_order, read_claim_files
     from ..parse_cache import ClaimCache, file_key, siblings_key
     from . import incremental
     from .pages import SiteIndex, built_date, claim_entry, list_pages, make_page, page_specs, search_shards
@@ -322,7 +323,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     articles = {slug: source.article(slug) for slug in slugs}
     if any(a is None for a in articles.values()):
         return None
-    results = _read_claim_files([root / name for name in edited], (root, config, articles, entities))
+    results = read_claim_files([root / name for name in edited], (root, config, articles, entities))
     old_keys = {e.key: i for i, e in enumerate(state.entries)}
     fresh: dict[str, Claim] = {}
     new_problems: list[Problem] = []
@@ -372,10 +373,8 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
         and old_ix.publisher_names != ix.publisher_names
     if settings != state.settings or respelled:
         return None
-    from ..load import _problem_order
-
     dossier_problems = sorted([p for p in state.problems if p.path not in set(edited)] + new_problems,
-                              key=_problem_order)
+                              key=problem_order)
     problems = _problems(dossier_problems, config, strict)
     specs = page_specs(ix)
     cache = BuildCache.load(root, output, code)
@@ -728,22 +727,6 @@ def _render_all(job: _Job, staging: Path):
             yield from _render_chunk(indexes)
     finally:
         _STATE = ()
-
-
-_BODY_RE = re.compile(rb"<[a-z]+[^>]*\sdata-pagefind-body[\s>].*?</article>", re.DOTALL)
-_IGNORED_RE = re.compile(rb"<section[^>]*\sdata-pagefind-ignore[\s>].*?</section>", re.DOTALL)
-_HTML_TAG_RE = re.compile(rb"<html[^>]*>")
-
-
-def search_digest(html: bytes) -> str:
-    """A hash of what Pagefind indexes of a page: the `data-pagefind-body` article without
-    its `data-pagefind-ignore` sections, and the <html> tag (its language). A page without
-    such an article counts whole. Only ever more than Pagefind reads, never less."""
-    body = _BODY_RE.search(html)
-    if body is None:
-        return digest(html)
-    tag = _HTML_TAG_RE.search(html)
-    return digest((tag.group(0) if tag else b"") + _IGNORED_RE.sub(b"", body.group(0)))
 
 
 def _stage(output: Path, staging: Path, path: str, data: bytes) -> bool:

@@ -3,8 +3,8 @@
 After a successful build, `save` records the state of every input (claims,
 seeds, dossier.yaml, entities.yaml, findings.yaml, the dossier's templates, the
 packaged theme, the package's code) and of every file in the output folder, by
-(size, mtime_ns, ctime_ns, inode), with the build's settings. `check` answers
-whether all of it is still exactly so; then the build has nothing to do.
+(size, mtime_ns, ctime_ns, inode), with the build's settings. `changes` answers
+what is no longer exactly so; when nothing is, the build has nothing to do.
 
 A file modified within the file system's timestamp granularity of the moment it
 was recorded could keep its stamps ("racy" in git's words): such files are

@@ -41,6 +41,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -48,6 +49,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import DossierError, Problem
+from .cache import digest
 
 SEARCH_DIR = "pagefind"
 SHARDS_DIR = "pagefind-shards"
@@ -67,6 +69,23 @@ def merged_bundle_file(name: str) -> bool:
     Its copies of the scripts, styles and WebAssembly (~0.8 MB a shard) are never loaded.
     """
     return name == ENTRY or name.endswith(".pf_meta")
+
+
+# What Pagefind reads of a page, for deciding whether its shard must be indexed again.
+_BODY_RE = re.compile(rb"<[a-z]+[^>]*\sdata-pagefind-body[\s>].*?</article>", re.DOTALL)
+_IGNORED_RE = re.compile(rb"<section[^>]*\sdata-pagefind-ignore[\s>].*?</section>", re.DOTALL)
+_HTML_TAG_RE = re.compile(rb"<html[^>]*>")
+
+
+def search_digest(html: bytes) -> str:
+    """A hash of what Pagefind indexes of a page: the `data-pagefind-body` article without
+    its `data-pagefind-ignore` sections, and the <html> tag (its language). A page without
+    such an article counts whole. Only ever more than Pagefind reads, never less."""
+    body = _BODY_RE.search(html)
+    if body is None:
+        return digest(html)
+    tag = _HTML_TAG_RE.search(html)
+    return digest((tag.group(0) if tag else b"") + _IGNORED_RE.sub(b"", body.group(0)))
 
 
 def shard_name(index: int) -> str:
