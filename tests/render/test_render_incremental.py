@@ -191,18 +191,26 @@ EDITS = [
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_edits_incremental_equals_clean(dossier_dir: Path, tmp_path: Path, seed: int) -> None:
-    rng = random.Random(seed)
+    edit_and_compare(dossier_dir, tmp_path, random.Random(seed), EDITS, steps=5)
+
+
+def edit_and_compare(dossier_dir: Path, tmp_path: Path, rng: random.Random, edits: list,
+                     steps: int) -> list[str]:
+    """`steps` times: a few random `edits`, a build, and a clean build beside it that must give
+    the same files, byte for byte. Returns the mode each incremental build took."""
     build_site(dossier_dir)
-    for step in range(5):
+    modes = []
+    for step in range(steps):
         for _ in range(rng.randint(1, 3)):
-            rng.choice(EDITS)(dossier_dir, rng)
-        build_site(dossier_dir)
+            rng.choice(edits)(dossier_dir, rng)
+        modes.append(build_site(dossier_dir).mode)
         clean_out = tmp_path / f"clean-{step}"
         build_site(dossier_dir, output=clean_out, clean=True)
         incremental, clean = tree(dossier_dir / "site"), tree(clean_out)
-        assert sorted(incremental) == sorted(clean), f"seed {seed}, step {step}"
+        assert sorted(incremental) == sorted(clean), f"step {step}"
         different = [p for p in clean if incremental[p] != clean[p]]
-        assert different == [], f"seed {seed}, step {step}"
+        assert different == [], f"step {step}"
+    return modes
 
 
 CLAIM_EDITS = EDITS[:2] + EDITS[3:5]  # no dated correction: "built at" would move, a full build
@@ -212,19 +220,7 @@ CLAIM_EDITS = EDITS[:2] + EDITS[3:5]  # no dated correction: "built at" would mo
 def test_claim_edits_take_the_edit_path_and_equal_clean(dossier_dir: Path, tmp_path: Path, seed: int) -> None:
     """The everyday edit (verdict, notes, sources, entities of existing claims) reads only the
     edited files and plans only the pages they touch: the result must still be a clean build's."""
-    rng = random.Random(seed)
-    build_site(dossier_dir)
-    modes = []
-    for step in range(6):
-        for _ in range(rng.randint(1, 3)):
-            rng.choice(CLAIM_EDITS)(dossier_dir, rng)
-        modes.append(build_site(dossier_dir).mode)
-        clean_out = tmp_path / f"clean-{step}"
-        build_site(dossier_dir, output=clean_out, clean=True)
-        incremental, clean = tree(dossier_dir / "site"), tree(clean_out)
-        assert sorted(incremental) == sorted(clean), f"seed {seed}, step {step}"
-        different = [p for p in clean if incremental[p] != clean[p]]
-        assert different == [], f"seed {seed}, step {step}"
+    modes = edit_and_compare(dossier_dir, tmp_path, random.Random(seed), CLAIM_EDITS, steps=6)
     # A new publisher makes a new page (a full build); every other step is an edit build.
     assert modes.count("edit") >= 3, modes
 

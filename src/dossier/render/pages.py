@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -313,20 +313,22 @@ class SiteIndex:
             grouped[entry.article].append(entry)
         return grouped
 
-    @cached_property
-    def by_verdict(self) -> dict[str, list[str]]:
+    def _keys_by(self, labels: Callable[[ClaimEntry], Iterable[str]]) -> dict[str, list[str]]:
+        """Label -> the keys of the claims it labels, in site order."""
         grouped: dict[str, list[str]] = defaultdict(list)
         for entry in self.entries:
-            grouped[entry.verdict].append(entry.key)
+            for label in labels(entry):
+                grouped[label].append(entry.key)
         return grouped
 
     @cached_property
+    def by_verdict(self) -> dict[str, list[str]]:
+        return self._keys_by(lambda entry: (entry.verdict,))
+
+    @cached_property
     def naming(self) -> dict[str, list[str]]:
-        grouped: dict[str, list[str]] = defaultdict(list)
-        for entry in self.entries:
-            for entity_id in entry.entities:
-                grouped[entity_id].append(entry.key)
-        return grouped
+        """Entity id -> the claims naming it (or said by it)."""
+        return self._keys_by(lambda entry: entry.entities)
 
     @cached_property
     def citing(self) -> dict[str, dict[str, list[tuple[SourceRef, str]]]]:
@@ -356,11 +358,7 @@ class SiteIndex:
 
     @cached_property
     def by_topic(self) -> dict[str, list[str]]:
-        grouped: dict[str, list[str]] = defaultdict(list)
-        for entry in self.entries:
-            for topic in entry.topics:
-                grouped[topic].append(entry.key)
-        return grouped
+        return self._keys_by(lambda entry: entry.topics)
 
     @cached_property
     def topic_position(self) -> dict[str, dict[str, int]]:
