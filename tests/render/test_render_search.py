@@ -217,11 +217,8 @@ def test_the_search_page_finds_pages_of_every_shard_in_a_browser(dossier_dir: Pa
     """Built in two shards, search.html merges them (mergeIndex): a word only on the methodology
     page (first shard) and one only in a claim's notes (second shard) are both found, and every
     result links into the site, also when it is hosted under a sub-path (/site/...)."""
-    import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
     import yaml
+    from browsers import serve_folder
 
     from dossier.render.build import build_site
 
@@ -235,12 +232,7 @@ def test_the_search_page_finds_pages_of_every_shard_in_a_browser(dossier_dir: Pa
     build_site(dossier_dir)
     assert (dossier_dir / "site" / "pagefind-shards" / "2" / search.ENTRY).is_file()
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(dossier_dir)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_folder(dossier_dir)
     origin = f"http://127.0.0.1:{server.server_address[1]}"
     context = browser.new_context()
     try:

@@ -13,14 +13,14 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import browsers
 import pytest
 import sitecheck
+from browsers import QuietHandler
 
 from dossier.load import Dossier, load_dossier
 
@@ -125,10 +125,7 @@ def seed_has_claims() -> bool:
 AXE_URL_PATH = "/__tests__/axe.min.js"  # served beside the site, never written into it
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:
-        pass
-
+class _QuietHandler(QuietHandler):
     def translate_path(self, path: str) -> str:
         # axe-core comes over HTTP like any script, so Chromium caches its compiled code between pages.
         if path.split("?")[0] == AXE_URL_PATH:
@@ -148,9 +145,7 @@ class ServedSite:
 @functools.cache
 def serve_folder(out: Path) -> str:
     """Serve a folder on 127.0.0.1 (a free port) for the rest of the session."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 functools.partial(_QuietHandler, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = browsers.serve_folder(out, _QuietHandler)
     return f"http://127.0.0.1:{server.server_address[1]}/"
 
 
