@@ -11,26 +11,15 @@ CPU time, and the findings by kind. The machine is shared: read the CPU time.
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import subprocess
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from generate import stage_benchmark
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--claims", type=int, default=10_000)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=None, help="where the dossier is generated")
-    args = parser.parse_args()
-    out = args.out or Path(f"/tmp/dossier-bench-analyse-{args.claims}")
-    subprocess.run([sys.executable, str(HERE / "generate.py"), "--claims", str(args.claims),
-                    "--out", str(out)], check=True, stdout=subprocess.DEVNULL)
+    args, out = stage_benchmark(__doc__.split("\n\n")[0], "analyse")
 
     from dossier.analyse import analyse
     from dossier.load import load_dossier

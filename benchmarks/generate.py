@@ -458,6 +458,19 @@ def generate(claims: int, out: Path, seed: int = 1, search: bool = True, force: 
     return Generator(claims, seed).write(out, search)
 
 
+def stage_benchmark(description: str, name: str) -> tuple[argparse.Namespace, Path]:
+    """The command line shared by the single-stage benchmarks (`--claims`, `--repeats`,
+    `--out`), and the dossier it asks for, generated (same arguments, same bytes)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--claims", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=None, help="where the dossier is generated")
+    args = parser.parse_args()
+    out = args.out or Path(f"/tmp/dossier-bench-{name}-{args.claims}")
+    generate(args.claims, out)
+    return args, out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

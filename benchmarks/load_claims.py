@@ -20,13 +20,9 @@ positions, no validation).
 
 from __future__ import annotations
 
-import argparse
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from generate import stage_benchmark
 
 
 def cpu_seconds() -> float:
@@ -50,14 +46,7 @@ def best(repeats: int, run) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--claims", type=int, default=10_000)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=None, help="where the dossier is generated")
-    args = parser.parse_args()
-    out = args.out or Path(f"/tmp/dossier-bench-load-{args.claims}")
-    subprocess.run([sys.executable, str(HERE / "generate.py"), "--claims", str(args.claims),
-                    "--out", str(out)], check=True, stdout=subprocess.DEVNULL)
+    args, out = stage_benchmark(__doc__.split("\n\n")[0], "load")
 
     import yaml
 
