@@ -57,13 +57,14 @@ class Dossier:
         return grouped
 
 
-def load_dossier(root: Path, cache: str | None = None, visit=None) -> Dossier:
+def load_dossier(root: Path, cache: str | None = None, visit=None, context: str | None = None) -> Dossier:
     """Everything a build needs. Raises `DossierError` (with every problem) if any error was found.
 
     `cache`: None reads every claim file; "use" reuses the parse cache in
     `.dossier-cache/` for unchanged files and saves it; "refresh" reads every file
     and saves a fresh cache (`build --clean`). The result is the same either way.
     `visit`: see `load_claims` (the Dossier then has no claims; `visit` gets them).
+    `context`: the parse cache's `context_key`, if the caller has it already.
     """
     problems: list[Problem] = []
     # A broken dossier.yaml still lets the rest be checked, against the default scale.
@@ -95,7 +96,7 @@ def load_dossier(root: Path, cache: str | None = None, visit=None) -> Dossier:
         articles[article.slug] = article
 
     entities = load_entities(root, problems)
-    claims = load_claims(root, config, articles, entities, problems, cache=cache,
+    claims = load_claims(root, config, articles, entities, problems, cache=cache, context=context,
                          visit=(lambda claims: visit(claims, config, articles, entities)) if visit else None)
     problems.sort(key=problem_order)
     if any(p.severity == "error" for p in problems):
@@ -369,13 +370,14 @@ class _ReaderPool:
         _SHARED = None
 
 
-def _read_folders(root: Path, folders: list[list[Path]], shared: tuple, mode: str | None):
+def _read_folders(root: Path, folders: list[list[Path]], shared: tuple, mode: str | None,
+                  context: str | None = None):
     """(folder, its results) for each folder of claim files, in the order given, reading a
     batch of folders at a time: unchanged files from the parse cache (`mode` "use"),
     the others parsed (in parallel when there are many), the cache updated as it goes."""
     from .parse_cache import ClaimCache, context_key, file_key, siblings_key
 
-    cache = ClaimCache(root, context_key(root)) if mode else None
+    cache = ClaimCache(root, context or context_key(root)) if mode else None
     reader = _ReaderPool(shared)
     try:
         batch: list[list[Path]] = []
@@ -418,7 +420,7 @@ def _read_folders(root: Path, folders: list[list[Path]], shared: tuple, mode: st
 
 def load_claims(root: Path, config: Config, articles: dict[str, Article],
                 entities: dict[str, Entity], problems: list[Problem],
-                cache: str | None = None, visit=None) -> tuple[Claim, ...]:
+                cache: str | None = None, visit=None, context: str | None = None) -> tuple[Claim, ...]:
     """Every valid claim, in site order (articles in seed order, then position).
 
     With `visit`, claims are not kept: `visit(claims)` gets each article folder's
@@ -442,7 +444,7 @@ def load_claims(root: Path, config: Config, articles: dict[str, Article],
     # A claim's article is its folder's name (anything else is an error): folders in site order.
     folders = sorted(by_folder, key=lambda f: (order.get(f.name, len(order)), f.name))
     shared = (root, config, articles, entities)
-    for _, read in _read_folders(root, [by_folder[f] for f in folders], shared, cache):
+    for _, read in _read_folders(root, [by_folder[f] for f in folders], shared, cache, context):
         seen: dict[str, str] = {}
         mine: list[Claim] = []
         for shown, claim, file_problems, refs in read:

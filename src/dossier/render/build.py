@@ -193,7 +193,9 @@ def _build_full(root: Path, output: Path, strict: bool, clean: bool, search: boo
         exports.add(claims, config)
 
     try:
-        dossier = load_dossier(root, cache="refresh" if clean else "use", visit=visit)
+        # Reads every seed: once here, for the loader's parse cache and for the kept state.
+        context = context_key(root)
+        dossier = load_dossier(root, cache="refresh" if clean else "use", visit=visit, context=context)
         clock.phase("load")
         gc.freeze()  # what is loaded lives as long as the build: never scan it again
         config = dossier.config
@@ -215,7 +217,6 @@ def _build_full(root: Path, output: Path, strict: bool, clean: bool, search: boo
         specs = page_specs(ix)
         shards = search_shards(ix, specs)
         lists = list_pages(specs)
-        context = context_key(root)
         source = CachedSource(root, context, {}, dossier.articles.get)
         env, template_fps = _environment(root, config, ix.built)
         gc.freeze()
