@@ -290,10 +290,9 @@ class SiteIndex:
 
     def prepare(self) -> SiteIndex:
         """Compute every map now (before worker processes fork: each would compute its own)."""
-        for name in ("summaries", "position", "claims_of", "by_verdict", "naming", "citing",
-                     "publisher_names", "publisher_urls", "by_topic", "topic_position", "explicit", "counts",
-                     "finding_rows", "findings_of", "in_findings", "at_lines"):
-            getattr(self, name)
+        for name, value in vars(SiteIndex).items():
+            if isinstance(value, cached_property):
+                getattr(self, name)
         return self
 
     @cached_property
