@@ -465,7 +465,10 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
     staging = output.parent / f".{output.name}.staging"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    indexer = None
     try:
+        if job.config.search:
+            indexer = _start_search(job)
         fresh: dict[str, Entry] = {}
         rendered: set[str] = set()
         staged: list[str] = []
@@ -481,12 +484,17 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
             if page_digest is None:
                 old = previous[path]
                 fresh[path] = Entry(fingerprint, old.digest, old.scan, old.search)
+                if indexer:
+                    indexer.page_ready(path, old.search or old.digest, output / path)
                 continue
             changed, page_scan, search_digest_ = result[3:]
             rendered.add(path)
             if changed:
                 staged.append(path)
             fresh[path] = Entry(fingerprint, page_digest, page_scan, search_digest_)
+            if indexer:  # its shard is indexed as soon as all its pages are there
+                indexer.page_ready(path, search_digest_ or page_digest,
+                                   (staging if changed else output) / path)
         clock.phase("render")
         if problems:
             # One report per template problem, not one per page that hit it.
@@ -537,43 +545,38 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
         deleted_paths = set(previous) - set(entries) if previous else set()
         deleted = _commit(output, staging, staged, entries, {} if job.clean else job.cache.entries)
         clock.phase("commit")
+        # Kept while the search runs finish (they read from it); what only the next build reads.
+        incremental.save_state(job.root, output, job.state)
+        cache = job.cache
+        touched_dirs: set[str] = set()
+        touched_pages: set[str] = set()
+        if indexer:
+            from .search import SHARDS_DIR, shard_name
+
+            before = dict(indexer.done)
+            done, indexer = indexer.finish(), None
+            # Only the shards indexed again (or dropped) are stamped again for the next no-op check.
+            touched_dirs = {name for name in before.keys() | done.keys()
+                            if before.get(name) != done.get(name)}
+            if set(before) != set(done):
+                touched_dirs.add(SHARDS_DIR)
+            # Indexing links a shard's pages into a temporary folder, which changes their ctime.
+            touched_pages = {page for index, pages in enumerate(job.shards)
+                             if shard_name(index) in touched_dirs for page in pages}
+            cache.search = json.dumps(done, sort_keys=True)
+        else:
+            for folder in ("pagefind", "pagefind-shards"):
+                if (output / folder).exists():
+                    shutil.rmtree(output / folder)
+            cache.search = ""
+        clock.phase("search")
     finally:
+        if indexer:  # the build failed: the runs' work is dropped, the site keeps its index
+            indexer.abort()
         shutil.rmtree(staging, ignore_errors=True)
 
-    cache = job.cache
-    touched_dirs: set[str] = set()
-    touched_pages: set[str] = set()
-    if job.config.search:
-        from .search import SHARDS_DIR, build_index, shard_fingerprints, shard_name
-
-        # What Pagefind reads of each page, not its bytes: a claim whose related claim
-        # changed verdict shows a new badge, in a part search ignores.
-        digests = {path: entry.search or entry.digest for path, entry in entries.items()}
-        wanted = shard_fingerprints(job.shards, digests, job.config.language)
-        try:
-            done = json.loads(cache.search) if cache.search else {}
-        except ValueError:
-            done = {}
-        done = done if isinstance(done, dict) else {}
-        before = dict(done)
-        done = build_index(output, job.config.language, job.shards, wanted, done)
-        # Only the shards indexed again (or dropped) are stamped again for the next no-op check.
-        touched_dirs = {name for name in before.keys() | done.keys() if before.get(name) != done.get(name)}
-        if set(before) != set(done):
-            touched_dirs.add(SHARDS_DIR)
-        # Indexing links a shard's pages into a temporary folder, which changes their ctime.
-        touched_pages = {page for index, pages in enumerate(job.shards) if shard_name(index) in touched_dirs
-                         for page in pages}
-        cache.search = json.dumps(done, sort_keys=True)
-    else:
-        for folder in ("pagefind", "pagefind-shards"):
-            if (output / folder).exists():
-                shutil.rmtree(output / folder)
-        cache.search = ""
-    clock.phase("search")
     cache.entries = entries
     cache.save()
-    incremental.save_state(job.root, output, job.state)
     outputs = None
     if outputs_before is not None:
         outputs = noop.restamp(output, outputs_before, set(staged) | deleted_paths | touched_pages,
@@ -583,6 +586,23 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
     clock.phase("cache")
     return BuildReport(output, tuple(job.problems), len(every), len(rendered), len(staged), deleted,
                        clock.seconds(), tuple(clock.timings))
+
+
+def _start_search(job: _Job):
+    """The search indexer for this build, told what the pages it will not see hold now."""
+    from .search import ShardIndexer
+
+    # What Pagefind reads of each page, not its bytes: a claim whose related claim
+    # changed verdict shows a new badge, in a part search ignores.
+    pending = {spec.path for spec in job.specs}
+    known = {path: entry.search or entry.digest for path, entry in job.previous.items()
+             if path not in pending}
+    try:
+        done = json.loads(job.cache.search) if job.cache.search else {}
+    except ValueError:
+        done = {}
+    return ShardIndexer(job.output, job.config.language, job.shards, done if isinstance(done, dict) else {},
+                        known, pending)
 
 
 # ---------------------------------------------------------------- fingerprints

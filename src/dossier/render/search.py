@@ -9,8 +9,10 @@ in `site/pagefind-shards/<n>/` (only their index: the first bundle's scripts sea
 them all). Changed shards are indexed concurrently, one Pagefind process per core,
 each over a temporary folder of hard links to just its pages (next to the site, so
 links work; removed whatever happens). Each run's files then replace the old ones
-only where they differ (a delta, not a rewrite). Search is an extra: every page
-reads without JavaScript.
+only where they differ (a delta, not a rewrite). The runs overlap the build: a shard is
+indexed as soon as its pages are rendered (`ShardIndexer`), while the build renders,
+checks and commits the rest, and its index enters the site only after the commit. Search
+is an extra: every page reads without JavaScript.
 
 Choosing `SHARD_PAGES` (measured with `benchmarks/search_index.py --site
 benchmarks/out/dossier-10000/site --shard-pages 250,100,50 --browser "éoliennes,Julie Robert"`,
@@ -45,7 +47,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import DossierError, Problem
@@ -120,9 +122,10 @@ def pagefind_binary() -> str | None:
         return shutil.which("pagefind")
 
 
-def shard_fingerprints(shards: list[list[str]], digests: dict[str, str], language: str) -> dict[str, str]:
+def shard_fingerprints(shards: list[list[str]], digests: dict[str, str], language: str,
+                       first: int = 0) -> dict[str, str]:
     result = {}
-    for index, pages in enumerate(shards):
+    for index, pages in enumerate(shards, first):
         text = language + "\n" + "\n".join(f"{p} {digests[p]}" for p in pages)
         result[shard_name(index)] = hashlib.sha256(text.encode()).hexdigest()[:32]
     return result
@@ -136,72 +139,156 @@ def build_index(site: Path, language: str, shards: list[list[str]], wanted: dict
     fingerprints now on disk (`done` updated). If a run fails, every other run still
     finishes (and its shard is updated), then the first failure in shard order is raised.
     """
-    binary = pagefind_binary()
-    if binary is None:
-        raise DossierError(Problem("dossier.yaml", None, None, "search is on but Pagefind is missing",
-                                   "install it (`pip install 'pagefind[bin]'`) or set `search: false`"))
-    done = {k: v for k, v in done.items() if k in wanted}
-    for leftover in site.parent.glob(f"{_work_prefix(site)}*"):  # from a build that was killed
-        shutil.rmtree(leftover, ignore_errors=True)
-    todo = [(shard_name(index), pages) for index, pages in enumerate(shards)
-            if done.get(shard_name(index)) != wanted[shard_name(index)]
-            or not (site / shard_name(index) / ENTRY).is_file()]
-    if todo:
-        with ThreadPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
-            futures = [pool.submit(_index_shard, binary, site, language, pages, site / name)
-                       for name, pages in todo]
-            failures = []
-            for (name, _), future in zip(todo, futures, strict=True):
+    return ShardIndexer(site, language, shards, done, {}, set(), wanted).finish()
+
+
+class ShardIndexer:
+    """Pagefind runs started while the build goes on, each as soon as its shard's pages exist.
+
+    The build reports every page it considers with `page_ready` (what Pagefind reads of it,
+    and the file that holds it now: the staging folder's copy if it was rendered again);
+    pages it does not consider (an edit build) keep the `known` digests, and their shards
+    are checked at once. A shard whose fingerprint changed is indexed in a worker thread
+    from a temporary folder of links, while the build renders, checks and commits the
+    rest: only `finish` (after the commit) touches the site. `abort` (a failed build)
+    waits for the runs and removes what they made.
+    """
+
+    def __init__(self, site: Path, language: str, shards: list[list[str]], done: dict[str, str],
+                 known: dict[str, str], pending: set[str], wanted: dict[str, str] | None = None):
+        binary = pagefind_binary()
+        if binary is None:
+            raise DossierError(Problem("dossier.yaml", None, None, "search is on but Pagefind is missing",
+                                       "install it (`pip install 'pagefind[bin]'`) or set `search: false`"))
+        self.binary, self.site, self.language, self.shards = binary, site, language, shards
+        self.done = dict(done)
+        self.wanted: dict[str, str] = dict(wanted or {})  # shard -> fingerprint, as shards complete
+        self.digests = dict(known)
+        self.files: dict[str, Path] = {}
+        self.waiting = [sum(page in pending for page in pages) for pages in shards]
+        self.shard_of = {page: index for index, pages in enumerate(shards)
+                         for page in pages if page in pending}
+        self.runs: dict[str, Future] = {}
+        self.work: list[Path] = []  # the runs' temporary folders
+        self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+        for leftover in site.parent.glob(f"{_work_prefix(site)}*"):  # from a build that was killed
+            shutil.rmtree(leftover, ignore_errors=True)
+        for index, count in enumerate(self.waiting):
+            if count == 0:
+                self.start_if_changed(index)
+
+    def page_ready(self, path: str, search_digest: str, file: Path) -> None:
+        index = self.shard_of.get(path)
+        if index is None:
+            return
+        self.digests[path], self.files[path] = search_digest, file
+        self.waiting[index] -= 1
+        if self.waiting[index] == 0:
+            self.start_if_changed(index)
+
+    def start_if_changed(self, index: int) -> None:
+        name = shard_name(index)
+        if name not in self.wanted:
+            self.wanted.update(shard_fingerprints([self.shards[index]], self.digests, self.language,
+                                                  first=index))
+        if self.done.get(name) != self.wanted[name] or not (self.site / name / ENTRY).is_file():
+            # Linked now: a page in the staging folder moves into the site when the build commits.
+            pages = [(page, self.files.get(page) or self.site / page) for page in self.shards[index]]
+            try:
+                work = _linked_pages(self.site, pages)
+            except OSError as error:
+                self.runs[name] = _failed(_io_problem(self.site, name, error))
+                return
+            self.work.append(work)
+            self.runs[name] = self.pool.submit(_index_shard, self.binary, self.site, self.language, work,
+                                               self.site / name)
+
+    def finish(self) -> dict[str, str]:
+        """Wait for the runs, put their indexes in the site, drop shards that no longer exist;
+        return the fingerprints now on disk. The first failure (in shard order) is raised after
+        every other run has finished and been kept."""
+        failures = []
+        try:
+            for name, run in sorted(self.runs.items(), key=lambda item: _shard_number(item[0])):
                 try:
-                    future.result()
-                    done[name] = wanted[name]
+                    staging = run.result()
                 except DossierError as error:
                     failures.append(error)
+                    continue
+                _sync(staging, self.site / name)
+                self.done[name] = self.wanted[name]
+        finally:
+            self.abort()
         if failures:
             first = failures[0].problems[0]
             if len(failures) > 1:
                 first = dataclasses.replace(first, message=first.message + f" (and {len(failures) - 1} "
                                             f"other shard{'s' if len(failures) > 2 else ''})")
             raise DossierError(first)
-    extra = site / SHARDS_DIR
-    if extra.is_dir():
-        for folder in sorted(extra.iterdir()):
-            if f"{SHARDS_DIR}/{folder.name}" not in wanted:
-                shutil.rmtree(folder)
-        if not any(extra.iterdir()):
-            extra.rmdir()
-    return done
+        done = {k: v for k, v in self.done.items() if k in self.wanted}
+        extra = self.site / SHARDS_DIR
+        if extra.is_dir():
+            for folder in sorted(extra.iterdir()):
+                if f"{SHARDS_DIR}/{folder.name}" not in self.wanted:
+                    shutil.rmtree(folder)
+            if not any(extra.iterdir()):
+                extra.rmdir()
+        return done
+
+    def abort(self) -> None:
+        """Wait for the runs still going and remove their temporary folders."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        for work in self.work:
+            shutil.rmtree(work, ignore_errors=True)
+        self.runs, self.work = {}, []
+
+
+def _shard_number(name: str) -> int:
+    return 0 if name == SEARCH_DIR else int(name.rsplit("/", 1)[1])
 
 
 def _work_prefix(site: Path) -> str:
     return f".{site.name}.pagefind-"
 
 
-def _index_shard(binary: str, site: Path, language: str, pages: list[str], target: Path) -> None:
-    """Index exactly `pages` into `target`, from a folder of links to them next to the site.
+def _linked_pages(site: Path, pages: list[tuple[str, Path]]) -> Path:
+    """A temporary folder next to the site holding `pages` (site path, file holding it now) at
+    their site paths, as hard links (no copy; next to the site so that they work), else copies.
 
     Pagefind over a folder holding just the shard's pages is faster than over the whole site
     with a `--glob` (which walks every file of the site), more so for small shards, and the
-    pages keep their relative paths, so the result URLs are the same. Hard links cost no copy;
-    the folder is next to the site so that they work (same file system), else pages are copied.
+    pages keep their relative paths, so the result URLs are the same.
     """
-    name = target.relative_to(site).as_posix()
-    try:
-        _index_shard_in(binary, site, language, pages, target, name)
-    except OSError as error:  # no room or no right next to the site: say where, no traceback
-        raise DossierError(Problem(str(site), None, None,
-                                   f"could not build the search index {name}/: {error.strerror or error}"
-                                   + (f" ({error.filename})" if error.filename else ""),
-                                   "check the free space and permissions of the folder that holds the site"
-                                   )) from error
-
-
-def _index_shard_in(binary: str, site: Path, language: str, pages: list[str], target: Path,
-                    name: str) -> None:
+    site.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=_work_prefix(site), dir=site.parent))
     try:
+        _link_pages(work / "pages", pages)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return work
+
+
+def _io_problem(site: Path, name: str, error: OSError) -> DossierError:
+    # No room or no right next to the site: say where, no traceback.
+    return DossierError(Problem(str(site), None, None,
+                                f"could not build the search index {name}/: {error.strerror or error}"
+                                + (f" ({error.filename})" if error.filename else ""),
+                                "check the free space and permissions of the folder that holds the site"))
+
+
+def _failed(error: BaseException) -> Future:
+    future: Future = Future()
+    future.set_exception(error)
+    return future
+
+
+def _index_shard(binary: str, site: Path, language: str, work: Path, target: Path) -> Path:
+    """Index the pages linked in `work` (see `_linked_pages`) for `target`; return the new index
+    (in `work`: `finish` moves it into the site). `work` is removed if this fails."""
+    name = target.relative_to(site).as_posix()
+    try:
         pages_dir, staging = work / "pages", work / "index"
-        _link_pages(site, pages_dir, pages)
         result = subprocess.run(
             [binary, "--site", str(pages_dir), "--output-path", str(staging), "--force-language", language,
              "--silent"],
@@ -216,23 +303,28 @@ def _index_shard_in(binary: str, site: Path, language: str, pages: list[str], ta
             for file in staging.iterdir():
                 if file.is_file() and not merged_bundle_file(file.name):
                     file.unlink()
-        _sync(staging, target)
-    finally:
+        shutil.rmtree(pages_dir, ignore_errors=True)
+        return staging
+    except OSError as error:
         shutil.rmtree(work, ignore_errors=True)
+        raise _io_problem(site, name, error) from error
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
 
 
-def _link_pages(site: Path, into: Path, pages: list[str]) -> None:
+def _link_pages(into: Path, pages: list[tuple[str, Path]]) -> None:
     link = True
-    for path in pages:
+    for path, file in pages:
         dest = into / path
         dest.parent.mkdir(parents=True, exist_ok=True)
         if link:
             try:
-                os.link(site / path, dest)
+                os.link(file, dest)
                 continue
             except OSError:  # another file system, no hard links there, or not allowed: copy
                 link = False
-        shutil.copyfile(site / path, dest)
+        shutil.copyfile(file, dest)
 
 
 def _sync(new: Path, target: Path) -> None:
