@@ -874,7 +874,12 @@ def _check_output_folder(output: Path, known: dict) -> None:
 
 def _commit(output: Path, staging: Path, staged: list[str], entries: dict[str, Entry],
             before: dict[str, Entry]) -> int:
-    output.mkdir(parents=True, exist_ok=True)
+    if output.is_dir() and not any(output.iterdir()):
+        output.rmdir()
+    if not output.exists():  # a first build: the staging folder becomes the site, one rename
+        output.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(staging, output)
+        return 0
     made: set[Path] = set()
     for rel in sorted(staged):
         target = output / rel
