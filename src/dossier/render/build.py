@@ -468,7 +468,7 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
     indexer = None
     try:
         if job.config.search:
-            indexer = _start_search(job)
+            indexer = _start_search(job, staging)
         fresh: dict[str, Entry] = {}
         rendered: set[str] = set()
         staged: list[str] = []
@@ -485,7 +485,7 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
                 old = previous[path]
                 fresh[path] = Entry(fingerprint, old.digest, old.scan, old.search)
                 if indexer:
-                    indexer.page_ready(path, old.search or old.digest, output / path)
+                    indexer.page_ready(path, old.search or old.digest, False)
                 continue
             changed, page_scan, search_digest_ = result[3:]
             rendered.add(path)
@@ -493,8 +493,7 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
                 staged.append(path)
             fresh[path] = Entry(fingerprint, page_digest, page_scan, search_digest_)
             if indexer:  # its shard is indexed as soon as all its pages are there
-                indexer.page_ready(path, search_digest_ or page_digest,
-                                   (staging if changed else output) / path)
+                indexer.page_ready(path, search_digest_ or page_digest, changed)
         clock.phase("render")
         if problems:
             # One report per template problem, not one per page that hit it.
@@ -588,7 +587,7 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
                        clock.seconds(), tuple(clock.timings))
 
 
-def _start_search(job: _Job):
+def _start_search(job: _Job, staging: Path):
     """The search indexer for this build, told what the pages it will not see hold now."""
     from .search import ShardIndexer
 
@@ -602,7 +601,7 @@ def _start_search(job: _Job):
     except ValueError:
         done = {}
     return ShardIndexer(job.output, job.config.language, job.shards, done if isinstance(done, dict) else {},
-                        known, pending)
+                        known, pending, staging=staging)
 
 
 # ---------------------------------------------------------------- fingerprints

@@ -155,7 +155,8 @@ class ShardIndexer:
     """
 
     def __init__(self, site: Path, language: str, shards: list[list[str]], done: dict[str, str],
-                 known: dict[str, str], pending: set[str], wanted: dict[str, str] | None = None):
+                 known: dict[str, str], pending: set[str], wanted: dict[str, str] | None = None,
+                 staging: Path | None = None):
         binary = pagefind_binary()
         if binary is None:
             raise DossierError(Problem("dossier.yaml", None, None, "search is on but Pagefind is missing",
@@ -164,7 +165,8 @@ class ShardIndexer:
         self.done = dict(done)
         self.wanted: dict[str, str] = dict(wanted or {})  # shard -> fingerprint, as shards complete
         self.digests = dict(known)
-        self.files: dict[str, Path] = {}
+        self.staging = staging
+        self.staged: set[str] = set()  # pages whose file is in the staging folder, not yet in the site
         self.waiting = [sum(page in pending for page in pages) for pages in shards]
         self.shard_of = {page: index for index, pages in enumerate(shards)
                          for page in pages if page in pending}
@@ -177,11 +179,13 @@ class ShardIndexer:
             if count == 0:
                 self.start_if_changed(index)
 
-    def page_ready(self, path: str, search_digest: str, file: Path) -> None:
+    def page_ready(self, path: str, search_digest: str, staged: bool) -> None:
         index = self.shard_of.get(path)
         if index is None:
             return
-        self.digests[path], self.files[path] = search_digest, file
+        self.digests[path] = search_digest
+        if staged:
+            self.staged.add(path)
         self.waiting[index] -= 1
         if self.waiting[index] == 0:
             self.start_if_changed(index)
@@ -193,7 +197,9 @@ class ShardIndexer:
                                                   first=index))
         if self.done.get(name) != self.wanted[name] or not (self.site / name / ENTRY).is_file():
             # Linked now: a page in the staging folder moves into the site when the build commits.
-            pages = [(page, self.files.get(page) or self.site / page) for page in self.shards[index]]
+            site, staging = str(self.site), str(self.staging)
+            pages = [(page, f"{staging if page in self.staged else site}/{page}")
+                     for page in self.shards[index]]
             try:
                 work = _linked_pages(self.site, pages)
             except OSError as error:
@@ -251,7 +257,7 @@ def _work_prefix(site: Path) -> str:
     return f".{site.name}.pagefind-"
 
 
-def _linked_pages(site: Path, pages: list[tuple[str, Path]]) -> Path:
+def _linked_pages(site: Path, pages: list[tuple[str, str]]) -> Path:
     """A temporary folder next to the site holding `pages` (site path, file holding it now) at
     their site paths, as hard links (no copy; next to the site so that they work), else copies.
 
@@ -313,11 +319,15 @@ def _index_shard(binary: str, site: Path, language: str, work: Path, target: Pat
         raise
 
 
-def _link_pages(into: Path, pages: list[tuple[str, Path]]) -> None:
+def _link_pages(into: Path, pages: list[tuple[str, str]]) -> None:
     link = True
+    made: set[str] = set()
     for path, file in pages:
-        dest = into / path
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest = f"{into}/{path}"
+        folder = dest.rpartition("/")[0]
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
         if link:
             try:
                 os.link(file, dest)
