@@ -113,11 +113,26 @@ def test_an_unchanged_dossier_stops_after_the_stat_pass(dossier_dir: Path) -> No
     assert (again.pages, again.rendered, again.written, again.problems) == (first.pages, 0, 0, first.problems)
 
 
-def test_a_page_tampered_with_right_after_a_build_is_no_no_op(dossier_dir: Path) -> None:
+def test_a_page_removed_right_after_a_build_is_no_no_op_and_comes_back(dossier_dir: Path) -> None:
     build_site(dossier_dir)
     page = dossier_dir / "site" / "claims" / "crue-de-valmont" / "evacues-400-600.html"
-    page.write_bytes(page.read_bytes().replace(b"<", b"[", 1))  # same size, same time stamp tick
+    original = page.read_bytes()
+    page.unlink()  # within the time stamp tick of the build: its folder's listing tells
     assert build_site(dossier_dir).timings[0][0] != "noop"
+    assert page.read_bytes() == original
+    assert build_site(dossier_dir).timings[0][0] == "noop"
+
+
+def test_a_page_replaced_by_hand_is_no_no_op_and_clean_restores_it(dossier_dir: Path) -> None:
+    build_site(dossier_dir)
+    page = dossier_dir / "site" / "claims" / "crue-de-valmont" / "evacues-400-600.html"
+    original = page.read_bytes()
+    saved = page.with_name("edited.tmp")
+    saved.write_bytes(original.replace(b"<", b"[", 1))  # saved as editors do: a new file renamed
+    saved.replace(page)
+    assert build_site(dossier_dir).timings[0][0] != "noop"
+    build_site(dossier_dir, clean=True)
+    assert page.read_bytes() == original
 
 
 def test_an_edit_right_after_a_build_is_seen(dossier_dir: Path) -> None:

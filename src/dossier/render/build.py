@@ -548,9 +548,8 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
         incremental.save_state(job.root, output, job.state)
         cache = job.cache
         touched_dirs: set[str] = set()
-        touched_pages: set[str] = set()
         if indexer:
-            from .search import SHARDS_DIR, shard_name
+            from .search import SHARDS_DIR
 
             before = dict(indexer.done)
             done, indexer = indexer.finish(), None
@@ -559,9 +558,6 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
                             if before.get(name) != done.get(name)}
             if set(before) != set(done):
                 touched_dirs.add(SHARDS_DIR)
-            # Indexing links a shard's pages into a temporary folder, which changes their ctime.
-            touched_pages = {page for index, pages in enumerate(job.shards)
-                             if shard_name(index) in touched_dirs for page in pages}
             cache.search = json.dumps(done, sort_keys=True)
         else:
             for folder in ("pagefind", "pagefind-shards"):
@@ -578,7 +574,7 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
     cache.save()
     outputs = None
     if outputs_before is not None:
-        outputs = noop.restamp(output, outputs_before, set(staged) | deleted_paths | touched_pages,
+        outputs = noop.restamp(output, outputs_before, set(staged) | deleted_paths,
                                touched_dirs)
     noop.save(job.root, output, THEME_DIR, settings_key, inputs,
               {p: e.digest for p, e in entries.items()}, len(every), tuple(job.problems), outputs)

@@ -2,13 +2,22 @@
 
 After a successful build, `save` records the state of every input (claims,
 seeds, dossier.yaml, entities.yaml, findings.yaml, the dossier's templates, the
-packaged theme, the package's code) and of every file in the output folder, by
-(size, mtime_ns, ctime_ns, inode), with the build's settings. `changes` answers
-what is no longer exactly so; when nothing is, the build has nothing to do.
+packaged theme, the package's code) by (size, mtime_ns, ctime_ns, inode), with the
+build's settings. `changes` answers what is no longer exactly so; when nothing is,
+the build has nothing to do.
 
-A file modified within the file system's timestamp granularity of the moment it
-was recorded could keep its stamps ("racy" in git's words): such files are
-recorded with a hash of their content, and checked by content.
+Of the output folder only the folders are stamped (and each search shard's entry
+file): a file added, removed or replaced by a new one (as editors and `sed -i` save)
+changes its folder's stamps, and the build then takes the full path, which renders
+again any page that is missing. Stamping every output file cost more (~12,000 stats
+and the hashing of just-written exports at 10,000 claims) and bought nothing more: a
+page edited in place keeps its name, so the full path would keep it too (only
+`--clean` replaces pages that look up to date).
+
+A file (or folder) modified within the file system's timestamp granularity of the
+moment it was recorded could keep its stamps ("racy" in git's words): such files
+are recorded with a hash of their content (folders: of their listing), and checked
+by content.
 """
 
 from __future__ import annotations
@@ -86,10 +95,45 @@ _SEARCH = "pagefind"
 
 
 def output_stamps(output: Path) -> dict[str, Stamp]:
+    """The stamps of every folder of the output (named `x/`, the output itself ``) except the
+    search index's, and of each search shard's entry file."""
     stamps: dict[str, Stamp] = {}
-    _walk(output, "", stamps, skip=(_SEARCH,))
+    stack = ["" if output.is_dir() else None]
+    while stack:
+        name = stack.pop()
+        if name is None:
+            continue
+        try:
+            st = os.stat(output / name)
+            entries = list(os.scandir(output / name))
+        except OSError:
+            continue
+        stamps[name] = _stamp(st)
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False) and not (name == "" and entry.name.startswith(_SEARCH)):
+                stack.append(f"{name}{entry.name}/")
     _search_stamps(output, stamps)
     return stamps
+
+
+def _recorded_output_stamps(output: Path, names) -> dict[str, Stamp]:
+    """The stamps, now, of the output folders and files recorded (a folder added anywhere
+    changes the stamps of the folder that holds it: no walk needed)."""
+    stamps: dict[str, Stamp] = {}
+    for name in names:
+        try:
+            stamps[name] = _stamp(os.stat(output / name))
+        except OSError:
+            continue
+    shards = output / f"{_SEARCH}-shards"
+    count = sum(1 for name in names if name.startswith(f"{_SEARCH}-shards/"))
+    if count != (sum(1 for _ in shards.iterdir()) if shards.is_dir() else 0):
+        stamps["<shards>"] = (0, 0, 0, 0)  # a shard folder came or went
+    return stamps
+
+
+def _stamp(st: os.stat_result) -> Stamp:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def _search_stamps(output: Path, stamps: dict[str, Stamp]) -> None:
@@ -112,6 +156,8 @@ def _path(root: Path, output: Path) -> Path:
 
 def _file_digest(path: Path) -> str | None:
     try:
+        if path.is_dir():  # a folder: its listing
+            return hashlib.sha256("\n".join(sorted(os.listdir(path))).encode()).hexdigest()[:32]
         return hashlib.sha256(path.read_bytes()).hexdigest()[:32]  # as `cache.digest`
     except OSError:
         return None
@@ -152,7 +198,7 @@ def changes(root: Path, output: Path, theme: Path, settings: tuple):
         # Outputs are stamped only if the inputs matched or the change can be built
         # incrementally: a site touched by hand needs a full build.
         recorded, racy = state["outputs"]
-        if output_stamps(output) != recorded:
+        if _recorded_output_stamps(output, recorded) != recorded:
             return None
         for name, wanted in racy.items():
             if _file_digest(_real(name, root, theme, output)) != wanted:
@@ -194,17 +240,21 @@ def save(root: Path, output: Path, theme: Path, settings: tuple,
 
 
 def restamp(output: Path, stamps: dict[str, Stamp], files: set[str], folders: set[str]) -> dict[str, Stamp]:
-    """`stamps` of the output folder, updated for the `files` and `folders` a build wrote or removed."""
+    """`stamps` of the output folder, updated for the `files` a build wrote or removed (their
+    folders) and the search `folders` it indexed again or dropped."""
+    stamps = dict(stamps)
     if folders:  # search index folders: stamped as in `output_stamps`
         stamps = {name: stamp for name, stamp in stamps.items() if not name.startswith(_SEARCH)}
         _search_stamps(output, stamps)
+    touched = {""}
     for name in files:
+        parts = name.split("/")[:-1]
+        touched.update("".join(f"{part}/" for part in parts[:depth]) for depth in range(1, len(parts) + 1))
+    for name in touched:
         try:
-            st = os.stat(output / name)
+            stamps[name] = _stamp(os.stat(output / name))
         except OSError:
             stamps.pop(name, None)
-            continue
-        stamps[name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
     return stamps
 
 
