@@ -6,9 +6,9 @@
 DIR is a dossier (e.g. `python benchmarks/generate.py --claims 2000 --out /tmp/h2k`).
 The build is planned exactly as `dossier build` plans a full build (its own
 `_build_full`, stopped before anything is rendered or written: nothing is
-written to DIR's site/), then for a fixed, evenly spread sample of each page kind
-(claim, article, entity, verdict, publisher, home, ...) the script times, in CPU
-milliseconds per page:
+written to DIR's site/), then for a fixed sample of each page kind (claim,
+article, entity, verdict, publisher, home, ...: runs of neighbouring pages, spread
+evenly) the script times, in CPU milliseconds per page:
 
   make    the page's data (`pages.make_page`)
   fp      its fingerprint (`build._fingerprint`, as `_render_chunk` computes it)
@@ -53,14 +53,22 @@ def plan(root: Path):
     return captured["job"]
 
 
-def sample(specs, size: int) -> dict[str, list]:
+def sample(specs, size: int, run: int = 20) -> dict[str, list]:
+    """Up to `size` pages of each kind, in runs of `run` neighbours spread evenly over the
+    site: a build renders an article's claims one after the other (they share one read of
+    the parse cache), so isolated pages would overstate `make`."""
     by_kind = defaultdict(list)
     for spec in specs:
         by_kind[spec.kind].append(spec)
     chosen = {}
     for kind, all_ in by_kind.items():
-        step = max(1, len(all_) // size)
-        chosen[kind] = all_[::step][:size]
+        if len(all_) <= size:
+            chosen[kind] = all_
+            continue
+        runs = max(1, size // run)
+        step = len(all_) // runs
+        starts = range(0, runs * step, step)
+        chosen[kind] = [spec for start in starts for spec in all_[start:start + run]][:size]
     return chosen
 
 

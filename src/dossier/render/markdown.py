@@ -50,8 +50,11 @@ def _fast_parser():
 
 
 # ---- the plain subset: where markdown-it-pyrs and markdown-it-py give the same HTML
-# `<` (raw HTML, autolinks), `&` (entities), backslash escapes, code, tabs and CR.
-_FORBIDDEN = frozenset("<&\\`\t\r\x0b\x0c\x7f")
+# `<` (raw HTML, autolinks), `&` (entities), backslash escapes, code, tabs, CR, controls.
+_FORBIDDEN = re.compile(r"[<&\\`\t\r\x0b\x0c\x7f\x00-\x08\x0e-\x1f]")
+# Images, reference definitions, tilde fences, a run of one emphasis mark against the other.
+_FORBIDDEN_PAIRS = ("![", "]:", "~~~", "*_", "_*")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # Every `](` opens an http(s) link with a plain ASCII destination and no title.
 _LINK = re.compile(r"\]\((?:https?://[A-Za-z0-9\-._~:/?#@!$*+,;=%]*\))?")
 # A no-break (or other Unicode) space next to a line's edge, whitespace, ASCII
@@ -59,31 +62,37 @@ _LINK = re.compile(r"\]\((?:https?://[A-Za-z0-9\-._~:/?#@!$*+,;=%]*\))?")
 # whitespace where markdown-it-pyrs does not. Between words and before « : ; % »
 # (French typography) it is fine.
 _EDGE_SPACE = re.compile(r"(?:^|\s|[!-/:-@\[-`{-~])[^\S\n ]|[^\S\n ](?:\s|$|[*_])", re.M)
-_EMPTY_QUOTE = re.compile(r"^[ >]*>[ ]*$", re.M)  # an empty quote line
 _EMPTY_ITEM = re.compile(r"^[ >]*(?:[-*+]|[0-9]+[.)])[ ]*$", re.M)  # an empty list item
-_ORDERED = re.compile(r"^[ >]*[0-9]+[.)]", re.M)  # with a quote: lazy continuation differs
+# With a quote: also an empty quote line, or any ordered item (lazy continuation differs).
+_QUOTED_LINES = re.compile(r"^[ >]*(?:>[ ]*$|[0-9]+[.)]|[-*+][ ]*$)", re.M)
+_FINE, _SPACE, _OUTSIDE = 0, 1, 2
+_CHAR_KINDS: dict[str, int] = {}
+
+
+def _char_kind(char: str) -> int:
+    kind = _CHAR_KINDS.get(char)
+    if kind is None:
+        category = unicodedata.category(char)
+        # Letters, marks, numbers, punctuation; not symbols, controls, line separators...
+        kind = _SPACE if category == "Zs" else _FINE if category[0] in "LMNP" else _OUTSIDE
+        if len(_CHAR_KINDS) < 65536:
+            _CHAR_KINDS[char] = kind
+    return kind
 
 
 def plain_subset(text: str) -> bool:
     """Whether markdown-it-pyrs renders `text` as markdown-it-py does (see the module docstring)."""
-    spaces = False
-    for char in set(text):
-        if char.isascii():
-            if char in _FORBIDDEN or (char < " " and char != "\n"):
-                return False
-        else:
-            category = unicodedata.category(char)
-            if category == "Zs":
-                spaces = True
-            elif category[0] not in "LMNP":  # symbols, controls, line separators...
-                return False
-    if "![" in text or "]:" in text or "~~~" in text or "*_" in text or "_*" in text:
+    if _FORBIDDEN.search(text) or any(pair in text for pair in _FORBIDDEN_PAIRS):
         return False
+    spaces = False
+    for char in set(_NON_ASCII.findall(text)):
+        kind = _char_kind(char)
+        if kind == _OUTSIDE:
+            return False
+        spaces = spaces or kind == _SPACE
     if spaces and _EDGE_SPACE.search(text):
         return False
-    if ">" in text and (_EMPTY_QUOTE.search(text) or _ORDERED.search(text)):
-        return False
-    if _EMPTY_ITEM.search(text):
+    if (_QUOTED_LINES if ">" in text else _EMPTY_ITEM).search(text):
         return False
     return all(m.end() - m.start() > 2 for m in _LINK.finditer(text))
 
