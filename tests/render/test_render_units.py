@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dossier.claims import Quantity
+from dossier.render import feeds
 from dossier.render.links import check_links, resolve, scan
 from dossier.render.search import plan_shards
 from dossier.render.text import long_date, quantity, shorten
@@ -74,3 +77,14 @@ def test_shards_keep_articles_whole(monkeypatch: pytest.MonkeyPatch) -> None:
              "articles/b.html", "claims/b/1.html", "entities/x.html"]
     assert plan_shards(pages) == [["methodology.html"], ["articles/a.html", "claims/a/1.html",
                                   "claims/a/2.html"], ["articles/b.html", "claims/b/1.html"]]
+
+
+@given(st.text())
+def test_feed_escaping_is_xml_sax_saxutils(text: str) -> None:
+    """feeds.py writes out saxutils' escape and quoteattr (to keep its imports out of the build):
+    the same output for any text."""
+    from xml.sax.saxutils import escape as sax_escape
+    from xml.sax.saxutils import quoteattr as sax_quoteattr
+
+    assert feeds.escape(text) == sax_escape(text)
+    assert feeds.quoteattr(text) == sax_quoteattr(text)

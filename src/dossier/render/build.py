@@ -516,7 +516,8 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
                 continue
             data = make() if callable(make) else make
             if isinstance(data, bytes):
-                entries[path] = Entry(fp or digest(data), digest(data))
+                data_digest = digest(data)
+                entries[path] = Entry(fp or data_digest, data_digest)
                 changed = _stage(output, staging, path, data)
             else:
                 changed, entry_digest = _stage_stream(output, staging, path, data)
@@ -577,7 +578,7 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
         outputs = noop.restamp(output, outputs_before, set(staged) | deleted_paths,
                                touched_dirs)
     noop.save(job.root, output, THEME_DIR, settings_key, inputs,
-              {p: e.digest for p, e in entries.items()}, len(every), tuple(job.problems), outputs)
+              len(every), tuple(job.problems), outputs)
     clock.phase("cache")
     return BuildReport(output, tuple(job.problems), len(every), len(rendered), len(staged), deleted,
                        clock.seconds(), tuple(clock.timings))

@@ -219,7 +219,7 @@ def _racy(stamps: dict[str, Stamp], since_ns: int, known: dict[str, str], base, 
 
 def save(root: Path, output: Path, theme: Path, settings: tuple,
          inputs: tuple[dict[str, Stamp], dict[str, str | None]],
-         output_digests: dict[str, str], pages: int, problems: tuple,
+         pages: int, problems: tuple,
          outputs: dict[str, Stamp] | None = None) -> None:
     """Record a successful build. `inputs` were taken before the build read them, so an
     input edited during the build makes the next check fail, never pass. `outputs`: the
@@ -232,7 +232,7 @@ def save(root: Path, output: Path, theme: Path, settings: tuple,
         state = {
             "format": FORMAT, "settings": settings, "pages": pages,
             "problems": pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL),
-            "inputs": inputs, "outputs": (outputs, _racy(outputs, now, output_digests, output, root, theme)),
+            "inputs": inputs, "outputs": (outputs, _racy(outputs, now, {}, output, root, theme)),
         }
         write_atomic(_path(root, output), marshal.dumps(state), skip_unchanged=False)
     except OSError:
