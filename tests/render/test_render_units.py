@@ -88,3 +88,19 @@ def test_feed_escaping_is_xml_sax_saxutils(text: str) -> None:
 
     assert feeds.escape(text) == sax_escape(text)
     assert feeds.quoteattr(text) == sax_quoteattr(text)
+
+
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_a_spliced_export_is_old_ranges_and_new_fragments(tmp_path, monkeypatch, kernel_copy: bool) -> None:
+    old = tmp_path / "old.json"
+    old.write_bytes(b"0123456789" * 300_000)  # 3 MB: more than one block of the fallback copy
+    if not kernel_copy:  # e.g. another file system: copy_file_range refuses, blocks are copied
+        def refuse(*args, **kwargs):
+            raise OSError(18, "Invalid cross-device link")
+
+        monkeypatch.setattr(feeds.os, "copy_file_range", refuse)
+    parts = ((0, 5), b"new", (2_000_000, 3_000_000), b"", (7, 9))
+    target = tmp_path / "new.json"
+    feeds.Spliced(old, parts, "digest").write(target)
+    data = old.read_bytes()
+    assert target.read_bytes() == data[0:5] + b"new" + data[2_000_000:3_000_000] + data[7:9]

@@ -401,7 +401,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
 
     index_of = {key: old_keys[key] for key in fresh}
     try:
-        exports = _edit_exports(output, state, ix, findings, fresh, index_of, config)
+        exports = _edit_exports(output, state, ix, findings, fresh, index_of, config, cache.entries)
     except _FullBuild:
         return None
     keep = {path for path in cache.entries if path.startswith((STATIC_DIR + "/", "sitemap"))
@@ -515,7 +515,11 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
                 entries[path] = old
                 continue
             data = make() if callable(make) else make
-            if isinstance(data, bytes):
+            if isinstance(data, feeds.Spliced):  # differs from the file on disk: made from it
+                data.write(_staged_file(staging, path))
+                entries[path] = Entry(data.digest, data.digest)
+                changed = True
+            elif isinstance(data, bytes):
                 data_digest = digest(data)
                 entries[path] = Entry(fp or data_digest, data_digest)
                 changed = _stage(output, staging, path, data)
@@ -749,14 +753,18 @@ def _render_all(job: _Job, staging: Path):
 def _stage(output: Path, staging: Path, path: str, data: bytes) -> bool:
     """Put `data` in the staging folder unless `output/path` already holds exactly it."""
     try:
-        if not isinstance(data, _Different) and (output / path).read_bytes() == data:
+        if (output / path).read_bytes() == data:
             return False
     except OSError:
         pass
+    _staged_file(staging, path).write_bytes(data)
+    return True
+
+
+def _staged_file(staging: Path, path: str) -> Path:
     target = staging / path
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    return True
+    return target
 
 
 def _stage_stream(output: Path, staging: Path, path: str, chunks) -> tuple[bool, str]:
@@ -802,29 +810,26 @@ def _static(root: Path, config) -> dict[str, tuple]:
 
 
 def _edit_exports(output: Path, state, ix, findings, fresh: dict, index_of: dict[str, int],
-                  config) -> dict[str, tuple]:
+                  config, previous: dict[str, Entry]) -> dict[str, tuple]:
     """`_exports` after an edit: the claim exports are spliced (see `feeds.splice`). The
     static files and the sitemap do not change with a claim edit (the caller keeps them)."""
     made: dict[str, tuple] = {"feed.xml": (None, lambda: feeds.atom_feed(ix))}
     for name, export in feeds.EXPORTS.items():
         offsets = state.offsets.get(name)
         try:
-            old = (output / name).read_bytes()
+            size = os.stat(output / name).st_size
         except OSError:
-            old = None
-        if old is None or offsets is None or len(offsets) != len(ix.entries) + 1 or \
-                len(old) != offsets[-1] + len(export.tail):
+            size = None
+        if size is None or offsets is None or len(offsets) != len(ix.entries) + 1 or name not in previous \
+                or size != offsets[-1] + len(export.tail):
             raise _FullBuild()
         changed = {index_of[key]: claim for key, claim in fresh.items()}
-        data, state.offsets[name] = feeds.splice(export, old, offsets, changed, config)
-        if data != old:  # else the last build's file and entry stay
-            made[name] = (None, _Different(data))
+        spliced, state.offsets[name] = feeds.splice(export, output / name, previous[name].digest, offsets,
+                                                    changed, config)
+        if spliced is not None:  # else the last build's file and entry stay
+            made[name] = (None, spliced)
     made["findings.json"] = (None, lambda: feeds.findings_json(findings))
     return made
-
-
-class _Different(bytes):
-    """Bytes known to differ from the file on disk: staged without reading the file back."""
 
 
 class _FullBuild(Exception):

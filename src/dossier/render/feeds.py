@@ -6,11 +6,14 @@ Each returns bytes, deterministic for the same dossier (sorted, dates from data)
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from ..analyse import Finding
 from ..claims import Claim, claim_to_data
@@ -149,22 +152,89 @@ EXPORTS = {
 }
 
 
-def splice(export: Export, old: bytes, offsets: list[int], changed: dict[int, Claim],
-           config: Config) -> tuple[bytes, list[int]]:
-    """`old` with the fragments of the `changed` claims (index -> claim) made again."""
-    parts, new_offsets = [], offsets[:1]
+@dataclass(frozen=True)
+class Spliced:
+    """An export after an edit: ranges of the file on disk (`(start, end)`) and new fragments
+    (bytes), written by the kernel (`os.copy_file_range`) without reading the old file into
+    memory: the claim exports are ~5 KB a claim, 50 MB at 10,000 claims.
+
+    `digest` is derived (from the old file's digest and the splice), not read from the bytes:
+    nothing compares an export's digest with another file's."""
+
+    source: Path
+    parts: tuple
+    digest: str
+
+    def write(self, target: Path) -> None:
+        source = os.open(self.source, os.O_RDONLY)
+        try:
+            new = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            try:
+                for part in self.parts:
+                    if isinstance(part, bytes):
+                        _write_all(new, part)
+                    else:
+                        _copy_range(source, new, *part)
+            finally:
+                os.close(new)
+        finally:
+            os.close(source)
+
+
+def splice(export: Export, path: Path, old_digest: str, offsets: list[int], changed: dict[int, Claim],
+           config: Config) -> tuple[Spliced | None, list[int]]:
+    """The file at `path` with the fragments of the `changed` claims (index -> claim) made again,
+    and the new offsets; None if every fragment came out as it was."""
+    parts: list = []
+    new_offsets = offsets[:1]
     cursor, delta, previous = 0, 0, 0
-    for index in sorted(changed):
-        start, end = offsets[index], offsets[index + 1]
-        new_offsets += [o + delta for o in offsets[previous + 1: index + 1]]
-        fragment = export.fragment(changed[index], index, config)
-        parts += [old[cursor:start], fragment]
-        cursor = end
-        delta += len(fragment) - (end - start)
-        previous = index
+    same = True
+    with open(path, "rb") as handle:
+        for index in sorted(changed):
+            start, end = offsets[index], offsets[index + 1]
+            new_offsets += [o + delta for o in offsets[previous + 1: index + 1]]
+            fragment = export.fragment(changed[index], index, config)
+            handle.seek(start)
+            same = same and handle.read(end - start) == fragment
+            parts += [(cursor, start), fragment]
+            cursor = end
+            delta += len(fragment) - (end - start)
+            previous = index
     new_offsets += [o + delta for o in offsets[previous + 1:]]
-    parts.append(old[cursor:])
-    return b"".join(parts), new_offsets
+    if same:
+        return None, offsets
+    parts.append((cursor, offsets[-1] + len(export.tail)))
+    key = hashlib.sha256(old_digest.encode())
+    for part in parts:
+        key.update(part if isinstance(part, bytes) else f"{part[0]}-{part[1]};".encode())
+    return Spliced(path, tuple(p for p in parts if isinstance(p, bytes) or p[1] > p[0]),
+                   key.hexdigest()[:32]), new_offsets
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _copy_range(source: int, target: int, start: int, end: int) -> None:
+    """Append bytes `start:end` of `source` to `target` (both file descriptors)."""
+    position = start
+    try:
+        while position < end:
+            copied = os.copy_file_range(source, target, end - position, position)
+            if copied == 0:
+                raise OSError(f"{end - position} bytes missing at {position}")
+            position += copied
+        return
+    except (AttributeError, OSError):  # no copy_file_range (not Linux), or not between these files
+        pass
+    while position < end:
+        block = os.pread(source, min(end - position, 1 << 20), position)
+        if not block:
+            raise OSError(f"{end - position} bytes missing at {position}")
+        _write_all(target, block)
+        position += len(block)
 
 
 def findings_json(findings: tuple[Finding, ...]) -> bytes:
