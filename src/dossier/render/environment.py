@@ -27,6 +27,31 @@ _STATIC_REF = re.compile(
 _DYNAMIC_REF = re.compile(r"""\{%-?\s*(extends|include|import|from)\s+(?!["'])""")
 
 
+class _Environment(jinja2.Environment):
+    """Jinja2's environment, with page data (`Record`s) read faster."""
+
+    def getattr(self, obj, attribute: str):
+        # `c.url` on a Record: the key, straight from the dict. Jinja2 would first try a
+        # real attribute, which fails through Record.__getattr__ (a Python call) before
+        # reaching the same key. Same result: dict methods (`.get`, `.items`) still win.
+        if obj.__class__ is Record and attribute not in _RECORD_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        try:  # the rest as Jinja2's own (inlined: one call less on every attribute)
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
+
+
+_RECORD_ATTRIBUTES = frozenset(dir(Record))
+
+
 def user_template_dir(root: Path) -> Path:
     return root / "templates"
 
@@ -38,7 +63,7 @@ def make_environment(root: Path, language: str, bytecode_dir: Path | None = None
     if user_dir.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(user_dir)))
     loaders += [theme, jinja2.PrefixLoader({"theme": theme})]
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
