@@ -48,6 +48,9 @@ from .search import search_digest
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
 RENDER_CHUNK_PAGES = 500  # pages a worker renders before it exits (see `_render_all`)
 _WORKER_KINDS = frozenset({"claim", "article", "entity", "verdict", "publisher"})
+# Pages the search index reads (see search.plan_shards): rendered first, so that each shard's
+# Pagefind run starts early and overlaps the rendering of the lists and site-wide pages.
+_INDEXED_KINDS = frozenset({"claim", "article", "methodology", "corrections", "contact"})
 STATIC_DIR = "static"
 _COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20})$")
 
@@ -713,7 +716,7 @@ def _render_all(job: _Job, staging: Path):
     """The results of `_render_chunk` for every page of the job, as they come."""
     global _STATE
     _STATE = (job, staging)
-    indexes = list(range(len(job.specs)))
+    indexes = sorted(range(len(job.specs)), key=lambda i: job.specs[i].kind not in _INDEXED_KINDS)
     workers = min(os.cpu_count() or 1, 8)
     try:
         if len(indexes) >= PARALLEL_MIN_PAGES and workers > 1 and hasattr(os, "fork"):
@@ -730,6 +733,8 @@ def _render_all(job: _Job, staging: Path):
             # worker each would copy the parent's index; they are rendered here, after the pool.
             here = [i for i in indexes if job.specs[i].kind not in _WORKER_KINDS]
             indexes = [i for i in indexes if job.specs[i].kind in _WORKER_KINDS]
+            yield from _render_chunk([i for i in here if job.specs[i].kind in _INDEXED_KINDS])
+            here = [i for i in here if job.specs[i].kind not in _INDEXED_KINDS]
             size = min(RENDER_CHUNK_PAGES, max(16, len(indexes) // (workers * 16)))
             # A page of a list shows claims from all over the dossier: smaller chunks, so that a
             # worker exits before it has touched (and so copied) much of the parent's memory.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import heapq
 import io
 import json
 import os
@@ -50,12 +51,11 @@ def atom_feed(ix: SiteIndex) -> bytes:
     """The most recently reviewed claims (by last correction, then article date), newest first."""
     config = ix.config
     base = config.base_url
-    rows = []
-    for number, entry in enumerate(ix.entries):
-        updated = claim_updated(entry, ix.articles.get(entry.article), ix.built)
-        rows.append((updated, -number, entry))
-    rows.sort(key=lambda r: (r[0], r[1]), reverse=True)
-    rows = rows[:FEED_ENTRIES]
+    articles, built = ix.articles, ix.built
+    rows = heapq.nlargest(FEED_ENTRIES,
+                          ((claim_updated(entry, articles.get(entry.article), built), -number, entry)
+                           for number, entry in enumerate(ix.entries)),
+                          key=lambda r: (r[0], r[1]))
     feed_updated = max((r[0] for r in rows), default=ix.built)
     verdicts = {v.id: v for v in config.verdicts}
     out = [
