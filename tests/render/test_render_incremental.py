@@ -225,6 +225,18 @@ def test_claim_edits_take_the_edit_path_and_equal_clean(dossier_dir: Path, tmp_p
     assert modes.count("edit") >= 3, modes
 
 
+@pytest.mark.parametrize("seed", [21, 22])
+def test_claim_edits_on_paged_lists_equal_clean(dossier_dir: Path, tmp_path: Path, seed: int,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lists of two items a page: verdict, entity and source edits move claims across pages and
+    change how many pages a list has, which an edit build keeps from the last plan or not."""
+    from dossier.render import pages
+
+    monkeypatch.setattr(pages, "LIST_PAGE_SIZE", 2)
+    modes = edit_and_compare(dossier_dir, tmp_path, random.Random(seed), CLAIM_EDITS, steps=6)
+    assert "edit" in modes, modes
+
+
 def test_parallel_rendering_gives_the_same_bytes(dossier_dir: Path, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     serial = build_site(dossier_dir, output=tmp_path / "serial")

@@ -236,7 +236,7 @@ def _build_full(root: Path, output: Path, strict: bool, clean: bool, search: boo
         made.update(_static(root, config))
         state = SiteState(settings, context, entries, ix.articles,
                           {slug: a.path for slug, a in dossier.articles.items()}, settled,
-                          tuple(dossier.problems), exports.offsets)
+                          tuple(dossier.problems), exports.offsets, tuple(specs), shards)
         job = _Job(root, output, config, env, template_fps, settings, specs,
                    lambda spec: make_page(ix, spec, source, shards, lists), all_paths, shards, cache,
                    {} if clean else cache.entries, made, clean, problems, state)
@@ -380,13 +380,17 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     dossier_problems = sorted([p for p in state.problems if p.path not in set(edited)] + new_problems,
                               key=problem_order)
     problems = _problems(dossier_problems, config, strict)
-    specs = page_specs(ix)
     cache = BuildCache.load(root, output, code)
-    old_paths = set(cache.entries)
-    if len(specs) != record["pages"] or not {s.path for s in specs} <= old_paths:
-        return None  # a list gained or lost a page: the sitemap and the search shards change
+    old_paths = cache.entries.keys()
+    specs = incremental.kept_plan(state, old_ix, ix, list(fresh))
+    if specs is not None:
+        shards = state.shards
+    else:
+        specs = page_specs(ix)
+        if len(specs) != record["pages"] or not {s.path for s in specs} <= old_paths:
+            return None  # a list gained or lost a page: the sitemap and the search shards change
+        shards = search_shards(ix, specs)
     dirty = incremental.dirty_specs(old_ix, ix, list(fresh), specs, old_paths)
-    shards = search_shards(ix, specs)
     lists = list_pages(specs)
     env, template_fps = _environment(root, config, ix.built)
     try:
@@ -410,7 +414,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     keep = {path for path in cache.entries if path.startswith((STATIC_DIR + "/", "sitemap"))
             or (path in feeds.EXPORTS and path not in exports)}
     new_state = incremental.SiteState(settings, state.context, entries, state.articles, state.seeds,
-                                      settled, tuple(dossier_problems), state.offsets)
+                                      settled, tuple(dossier_problems), state.offsets, tuple(specs), shards)
     all_paths = [(s.path, s.kind not in ("search", "404")) for s in specs]
     job = _Job(root, output, config, env, template_fps, settings, dirty, lambda spec: pages[spec.path],
                all_paths, shards, cache, cache.entries, exports, False, problems, new_state, keep)

@@ -27,7 +27,7 @@ import hashlib
 import marshal
 import pickle
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +38,7 @@ from ..store import write_atomic
 from .cache import CACHE_DIR
 from .pages import ClaimEntry, ClaimSource, PageSpec, SiteIndex
 
-FORMAT = 2  # 2: no raw findings kept
+FORMAT = 3  # 2: no raw findings kept; 3: the page plan kept
 
 
 @dataclass
@@ -51,6 +51,8 @@ class SiteState:
     settled: dict[str, list]  # slug -> the article's findings as the site shows them
     problems: tuple  # the problems the last build reported
     offsets: dict[str, list[int]] = field(default_factory=dict)  # export -> fragment offsets
+    plan: tuple = ()  # every page as (path, kind, subject, number): see `kept_plan`
+    shards: list = field(default_factory=list)  # the search shards of that plan
 
 
 def _path(root: Path, output: Path) -> Path:
@@ -68,6 +70,7 @@ def load_state(root: Path, output: Path) -> SiteState | None:
         if not isinstance(state, SiteState):
             return None
         state.entries = [ClaimEntry.from_plain(values) for values in marshal.loads(data["entries"])]
+        state.plan, state.shards = marshal.loads(data["plan"])
         return state
     except Exception:  # missing, corrupt, another version: a full build
         return None
@@ -77,10 +80,11 @@ def save_state(root: Path, output: Path, state: SiteState) -> None:
     # The entries (most of the state) as plain tuples through marshal: ~10x faster than
     # pickling 10,000 objects, both ways. A cache only: the Python version is in its key.
     entries = marshal.dumps([entry.plain() for entry in state.entries])
-    rest = dataclasses.replace(state, entries=[])
+    plan = marshal.dumps((tuple((s.path, s.kind, s.subject, s.number) for s in state.plan), state.shards))
+    rest = dataclasses.replace(state, entries=[], plan=(), shards=[])
     with contextlib.suppress(OSError):
-        write_atomic(_path(root, output), pickle.dumps({"format": FORMAT, "state": rest, "entries": entries},
-                                                       protocol=pickle.HIGHEST_PROTOCOL),
+        write_atomic(_path(root, output), pickle.dumps({"format": FORMAT, "state": rest, "entries": entries,
+                                                        "plan": plan}, protocol=pickle.HIGHEST_PROTOCOL),
                      skip_unchanged=False)
 
 
@@ -136,7 +140,7 @@ class CachedSource(ClaimSource):
 
 
 def dirty_specs(old: SiteIndex, new: SiteIndex, keys: list[str], specs: list[PageSpec],
-                old_paths: set[str]) -> list[PageSpec]:
+                old_paths: Collection[str]) -> list[PageSpec]:
     """The pages an edit of the claims `keys` may change (see the module docstring)."""
     claims: set[str] = set()
     articles: set[str] = set()
@@ -154,6 +158,30 @@ def dirty_specs(old: SiteIndex, new: SiteIndex, keys: list[str], specs: list[Pag
             or (s.kind == "claim" and s.subject in claims)
             or (s.kind == "article" and s.subject in articles)
             or (s.kind, s.subject) in lists]
+
+
+def kept_plan(state: SiteState, old: SiteIndex, new: SiteIndex, keys: list[str]) -> list[PageSpec] | None:
+    """The last build's pages, if an edit of the claims `keys` keeps them: every list those
+    claims were or are in keeps its number of pages (else None: plan again). Articles,
+    entities and claim ids cannot change on the edit path; a publisher can gain or lose its
+    page, which changes the plan."""
+    from .pages import page_count
+
+    if not state.plan:
+        return None
+    for key in keys:
+        lists: set[tuple[str, str]] = set()
+        for ix in (old, new):
+            entry = ix.by_key[key]
+            lists.add(("verdict", entry.verdict))
+            lists.update(("entity", e) for e in entry.entities if e in ix.entities)
+            lists.update(("publisher", path) for path in publisher_paths(entry))
+        for kind, subject in lists:
+            if kind == "publisher" and (subject not in old.citing or subject not in new.citing):
+                return None
+            if page_count(old, kind, subject) != page_count(new, kind, subject):
+                return None
+    return [PageSpec(*values) for values in state.plan]
 
 
 def publisher_paths(entry: ClaimEntry) -> set[str]:

@@ -531,6 +531,15 @@ def _page_count(items: int) -> int:
     return max(1, -(-items // LIST_PAGE_SIZE))
 
 
+def page_count(ix: SiteIndex, kind: str, subject: str) -> int:
+    """How many pages the list (`entity`, `publisher` or `verdict`) `subject` has."""
+    if kind == "entity":
+        return _page_count(len(ix.naming.get(subject, ())))
+    if kind == "publisher":
+        return _page_count(len(ix.citing.get(subject, ())))
+    return _page_count(len(ix.by_verdict.get(subject, ())))
+
+
 def page_specs(ix: SiteIndex) -> list[PageSpec]:
     """Every page of the site, in a stable order (cheap: no page data is gathered)."""
     specs = [PageSpec("index.html", "home")]
@@ -540,15 +549,15 @@ def page_specs(ix: SiteIndex) -> list[PageSpec]:
         specs += [PageSpec(claim_path(e), "claim", e.key) for e in ix.claims_of.get(slug, ())]
     specs += [PageSpec(claim_path(e), "claim", e.key) for e in ix.entries if e.article not in ix.articles]
     for entity_id in sorted(ix.entities):
-        paths = _list_paths(entity_path(entity_id), _page_count(len(ix.naming.get(entity_id, ()))))
+        paths = _list_paths(entity_path(entity_id), page_count(ix, "entity", entity_id))
         specs += [PageSpec(p, "entity", entity_id, n) for n, p in enumerate(paths, 1)]
     specs.append(PageSpec("entities/index.html", "entities"))
     for path, _name in sorted(ix.publisher_names.items(), key=lambda i: (i[1].casefold(), i[1])):
-        paths = _list_paths(path, _page_count(len(ix.citing[path])))
+        paths = _list_paths(path, page_count(ix, "publisher", path))
         specs += [PageSpec(p, "publisher", path, n) for n, p in enumerate(paths, 1)]
     specs.append(PageSpec("sources/index.html", "publishers"))
     for verdict in ix.config.verdicts:
-        paths = _list_paths(verdict_path(verdict.id), _page_count(len(ix.by_verdict.get(verdict.id, ()))))
+        paths = _list_paths(verdict_path(verdict.id), page_count(ix, "verdict", verdict.id))
         specs += [PageSpec(p, "verdict", verdict.id, n) for n, p in enumerate(paths, 1)]
     specs.append(PageSpec("verdicts/index.html", "verdicts"))
     specs.append(PageSpec("findings.html", "findings"))
