@@ -383,13 +383,14 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     cache = BuildCache.load(root, output, code)
     old_paths = cache.entries.keys()
     specs = incremental.kept_plan(state, old_ix, ix, list(fresh))
+    plan = state.plan
     if specs is not None:
         shards = state.shards
     else:
         specs = page_specs(ix)
         if len(specs) != record["pages"] or not {s.path for s in specs} <= old_paths:
             return None  # a list gained or lost a page: the sitemap and the search shards change
-        shards = search_shards(ix, specs)
+        shards, plan = search_shards(ix, specs), tuple(specs)
     dirty = incremental.dirty_specs(old_ix, ix, list(fresh), specs, old_paths)
     lists = list_pages(specs)
     env, template_fps = _environment(root, config, ix.built)
@@ -414,7 +415,8 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     keep = {path for path in cache.entries if path.startswith((STATIC_DIR + "/", "sitemap"))
             or (path in feeds.EXPORTS and path not in exports)}
     new_state = incremental.SiteState(settings, state.context, entries, state.articles, state.seeds,
-                                      settled, tuple(dossier_problems), state.offsets, tuple(specs), shards)
+                                      settled, tuple(dossier_problems), state.offsets, plan, shards,
+                                      state.runs, slugs)
     all_paths = [(s.path, s.kind not in ("search", "404")) for s in specs]
     job = _Job(root, output, config, env, template_fps, settings, dirty, lambda spec: pages[spec.path],
                all_paths, shards, cache, cache.entries, exports, False, problems, new_state, keep)

@@ -24,11 +24,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import itertools
 import marshal
 import pickle
 from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 
 from ..article import Article
@@ -38,7 +40,7 @@ from ..store import write_atomic
 from .cache import CACHE_DIR
 from .pages import ClaimEntry, ClaimSource, PageSpec, SiteIndex
 
-FORMAT = 3  # 2: no raw findings kept; 3: the page plan kept
+FORMAT = 4  # 2: no raw findings kept; 3: the page plan kept; 4: entries kept per article
 
 
 @dataclass
@@ -53,6 +55,10 @@ class SiteState:
     offsets: dict[str, list[int]] = field(default_factory=dict)  # export -> fragment offsets
     plan: tuple = ()  # every page as (path, kind, subject, number): see `kept_plan`
     shards: list = field(default_factory=list)  # the search shards of that plan
+    # The entries as saved, one (article, count, marshal bytes) run per article, and the articles
+    # whose entries changed since: an edit saves again only its own article's entries.
+    runs: list = field(default_factory=list)
+    edited: set = field(default_factory=set)
 
 
 def _path(root: Path, output: Path) -> Path:
@@ -69,7 +75,9 @@ def load_state(root: Path, output: Path) -> SiteState | None:
         state = data["state"]
         if not isinstance(state, SiteState):
             return None
-        state.entries = [ClaimEntry.from_plain(values) for values in marshal.loads(data["entries"])]
+        state.runs, state.edited = data["entries"], set()
+        state.entries = [ClaimEntry.from_plain(values)
+                         for _, _, run in state.runs for values in marshal.loads(run)]
         state.plan, state.shards = marshal.loads(data["plan"])
         return state
     except Exception:  # missing, corrupt, another version: a full build
@@ -79,12 +87,19 @@ def load_state(root: Path, output: Path) -> SiteState | None:
 def save_state(root: Path, output: Path, state: SiteState) -> None:
     # The entries (most of the state) as plain tuples through marshal: ~10x faster than
     # pickling 10,000 objects, both ways. A cache only: the Python version is in its key.
-    entries = marshal.dumps([entry.plain() for entry in state.entries])
+    runs = []
+    for index, (slug, group) in enumerate(itertools.groupby(state.entries, key=attrgetter("article"))):
+        entries = list(group)
+        kept = state.runs[index] if index < len(state.runs) else None
+        if kept and kept[0] == slug and kept[1] == len(entries) and slug not in state.edited:
+            runs.append(kept)
+        else:
+            runs.append((slug, len(entries), marshal.dumps([entry.plain() for entry in entries])))
     plan = marshal.dumps((tuple(s if isinstance(s, tuple) else (s.path, s.kind, s.subject, s.number)
                                 for s in state.plan), state.shards))
-    rest = dataclasses.replace(state, entries=[], plan=(), shards=[])
+    rest = dataclasses.replace(state, entries=[], plan=(), shards=[], runs=[], edited=set())
     with contextlib.suppress(OSError):
-        write_atomic(_path(root, output), pickle.dumps({"format": FORMAT, "state": rest, "entries": entries,
+        write_atomic(_path(root, output), pickle.dumps({"format": FORMAT, "state": rest, "entries": runs,
                                                         "plan": plan}, protocol=pickle.HIGHEST_PROTOCOL),
                      skip_unchanged=False)
 
