@@ -52,6 +52,16 @@ class _Environment(jinja2.Environment):
 _RECORD_ATTRIBUTES = frozenset(dir(Record))
 
 
+class _Labels(dict):
+    """Value -> label (claim kinds, stances...); an unknown value reads as itself, so that
+    templates write `kinds[claim.kind]`: a subscript, not a `.get(x, x)` call through Jinja2."""
+
+    __slots__ = ()
+
+    def __missing__(self, key):
+        return key
+
+
 def user_template_dir(root: Path) -> Path:
     return root / "templates"
 
@@ -80,7 +90,7 @@ def make_environment(root: Path, language: str, bytecode_dir: Path | None = None
     env.globals["language"] = language
     for key in ("kinds", "modalities", "speaker_kinds", "confidences", "stances", "statuses",
                 "finding_kinds", "entity_types"):
-        env.globals[key] = choices(language, key)
+        env.globals[key] = _Labels(choices(language, key))
     env.globals["chrome"] = _chrome(env)
     env.filters["markdown"] = render_markdown
     env.filters["number"] = lambda v: number(v, language)
