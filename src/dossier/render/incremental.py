@@ -8,9 +8,10 @@ it reads just those files and plans just the pages they can touch:
 
 * the claim's page, and the pages of the claims that show it as a neighbour or a
   related claim (`SiteIndex.near`, before and after the edit);
-* its article page, every page of the verdict, entity and publisher lists it
-  was or is in, and the site-wide pages that count claims (home, indexes,
-  findings, methodology);
+* its article page; of each verdict, entity and publisher list it was or is in,
+  the pages that show it (every page if the list gained or lost an item: each
+  page shows the list's length, and later items move); the site-wide pages that
+  count claims (home, indexes, findings, methodology);
 * any page that did not exist before (a list grew a page).
 
 Everything else is as the last build left it. Anything else (a claim file added
@@ -38,7 +39,7 @@ from ..claims import Claim
 from ..parse_cache import ClaimCache
 from ..store import write_atomic
 from .cache import CACHE_DIR
-from .pages import ClaimEntry, ClaimSource, PageSpec, SiteIndex
+from .pages import ClaimEntry, ClaimSource, PageSpec, SiteIndex, publisher_path
 
 FORMAT = 4  # 2: no raw findings kept; 3: the page plan kept; 4: entries kept per article
 
@@ -160,20 +161,60 @@ def dirty_specs(old: SiteIndex, new: SiteIndex, keys: list[str], specs: list[Pag
     """The pages an edit of the claims `keys` may change (see the module docstring)."""
     claims: set[str] = set()
     articles: set[str] = set()
-    lists: set[tuple[str, str]] = set()
+    lists: dict[tuple[str, str], set[int] | None] = {}  # list -> its pages to plan (None: all)
     for key in keys:
+        mine: set[tuple[str, str]] = set()
         for ix in (old, new):
             entry = ix.by_key[key]
             claims |= ix.near(key)
             articles.add(entry.article)
-            lists.add(("verdict", entry.verdict))
-            lists.update(("entity", e) for e in entry.entities)
-            lists.update(("publisher", path) for path in publisher_paths(entry))
+            mine.add(("verdict", entry.verdict))
+            mine.update(("entity", e) for e in entry.entities)
+            mine.update(("publisher", path) for path in publisher_paths(entry))
+        for name in mine:
+            numbers = _pages_showing(old, new, key, *name)
+            lists[name] = None if numbers is None or lists.get(name, set()) is None \
+                else lists.get(name, set()) | numbers
     site_wide = {"home", "entities", "publishers", "verdicts", "findings", "methodology", "search"}
-    return [s for s in specs if s.kind in site_wide or s.path not in old_paths
-            or (s.kind == "claim" and s.subject in claims)
-            or (s.kind == "article" and s.subject in articles)
-            or (s.kind, s.subject) in lists]
+    dirty = []
+    for spec in specs:
+        kind = spec.kind
+        if kind in site_wide or spec.path not in old_paths \
+                or (kind == "claim" and spec.subject in claims) \
+                or (kind == "article" and spec.subject in articles):
+            dirty.append(spec)
+        elif (kind, spec.subject) in lists:
+            numbers = lists[(kind, spec.subject)]
+            if numbers is None or spec.number in numbers:
+                dirty.append(spec)
+    return dirty
+
+
+def _pages_showing(old: SiteIndex, new: SiteIndex, key: str, kind: str, subject: str) -> set[int] | None:
+    """The pages of a list that show the claim `key`, before or after its edit, if the list keeps
+    the same items (then no other page changes); None if it gained or lost one (every page
+    shows the list's length, and the items after it move)."""
+    from .pages import LIST_PAGE_SIZE
+
+    before, after = _list_items(old, kind, subject), _list_items(new, kind, subject)
+    if before != after:
+        return None
+    numbers = set()
+    for ix in (old, new):
+        if kind == "publisher":
+            urls = {s.url for s in ix.by_key[key].sources if publisher_path(s.publisher) == subject}
+            positions = [i for i, url in enumerate(after) if url in urls]
+        else:
+            positions = [i for i, item in enumerate(after) if item == key]
+        numbers.update(position // LIST_PAGE_SIZE + 1 for position in positions)
+    return numbers
+
+
+def _list_items(ix: SiteIndex, kind: str, subject: str) -> list[str]:
+    """What a list pages through: claim keys (verdict, entity), source URLs (publisher)."""
+    if kind == "publisher":
+        return ix.publisher_urls.get(subject, [])
+    return (ix.by_verdict if kind == "verdict" else ix.naming).get(subject, [])
 
 
 def kept_plan(state: SiteState, old: SiteIndex, new: SiteIndex, keys: list[str]) -> list[PageSpec] | None:
@@ -201,6 +242,4 @@ def kept_plan(state: SiteState, old: SiteIndex, new: SiteIndex, keys: list[str])
 
 
 def publisher_paths(entry: ClaimEntry) -> set[str]:
-    from .pages import publisher_path
-
     return {publisher_path(s.publisher) for s in entry.sources}
