@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dossier.claims import Quantity
@@ -104,3 +104,22 @@ def test_a_spliced_export_is_old_ranges_and_new_fragments(tmp_path, monkeypatch,
     feeds.Spliced(old, parts, "digest").write(target)
     data = old.read_bytes()
     assert target.read_bytes() == data[0:5] + b"new" + data[2_000_000:3_000_000] + data[7:9]
+
+
+_SEGMENTS = st.sampled_from(["..", ".", "a", "b.html", "claims", "x y", "%20", "?q=1", "", "c.css", "...",
+                             "a..b"])
+
+
+@settings(max_examples=1000)
+@given(st.sampled_from(["index.html", "claims/a/b.html", "entities/x.html", "verdicts/true/2.html"]),
+       st.lists(_SEGMENTS, min_size=1, max_size=6), st.sampled_from(["", "#top", "#", "#a/b"]))
+def test_the_link_checkers_shortcut_agrees_with_resolve(page: str, segments: list[str],
+                                                        fragment: str) -> None:
+    from dossier.render.links import resolve, root_relative
+
+    folder = page.rpartition("/")[0]
+    up = "../" * (folder.count("/") + 1) if folder else ""
+    link = up + "/".join(segments) + fragment
+    fast = root_relative(link, up)
+    if fast is not None:
+        assert fast == resolve(page, link)

@@ -18,6 +18,8 @@ from ..errors import Problem
 _LINK_RE = re.compile(rb'\s(?:href|src)="([^"]*)"')
 _ID_RE = re.compile(rb'\sid="([^"]*)"')
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+# What needs `resolve`: a dot segment (. ..), a query, an escape, a folder link, an empty segment.
+_PLAIN_RE = re.compile(r"(?:^|/)\.\.?(?:/|#|$)|[?%]|/(?:/|#|$)|^/")
 
 
 def scan(html: bytes) -> tuple[list[str], list[str]]:
@@ -44,6 +46,15 @@ def resolve(page: str, link: str) -> tuple[str, str]:
     return target, unquote(fragment)
 
 
+def root_relative(link: str, up: str) -> tuple[str, str] | None:
+    """`resolve` for a link from the site's root (`up`: one `../` per folder of the page),
+    without path arithmetic; None for any other link."""
+    if not link.startswith(up) or _PLAIN_RE.search(link[len(up):]):
+        return None
+    target, _, fragment = link[len(up):].partition("#")
+    return (target, fragment) if target else None
+
+
 def check_links(scans: dict[str, tuple[list[str], list[str]]], files: set[str],
                 pages: set[str] | None = None) -> list[Problem]:
     """A problem for each link to a missing file or a missing anchor of an HTML page.
@@ -63,22 +74,34 @@ def check_links(scans: dict[str, tuple[list[str], list[str]]], files: set[str],
         if folder != current:
             resolved.clear()
             current = folder
+            up = "../" * (folder.count("/") + 1) if folder else ""
         for link in links:
+            # Templates link from the site's root (`{{ root }}claims/...`): such a link is its
+            # target, no path arithmetic needed.
+            fast = root_relative(link, up)
+            if fast is not None:
+                _check(page, link, *fast, files, scans, id_sets, problems)
+                continue
             key = (folder, link) if not link.startswith("#") else (page, link)
             if key not in resolved:
                 resolved[key] = resolve(page, link)
-            target, fragment = resolved[key]
-            if target.startswith("../"):
-                problems.append(Problem(page, None, None, f"link '{link}' points outside the site",
-                                        "links between pages must stay inside site/"))
-            elif target not in files:
-                problems.append(Problem(page, None, None, f"broken internal link '{link}'",
-                                        f"no page '{target}' in the site; check the template or"
-                                        " the claim that links to it"))
-            elif fragment and target in scans and not _has_id(scans[target][1], fragment, target, id_sets):
-                problems.append(Problem(page, None, None, f"broken anchor '{link}'",
-                                        f"'{target}' has no element with id '{fragment}'"))
+            _check(page, link, *resolved[key], files, scans, id_sets, problems)
     return problems
+
+
+def _check(page: str, link: str, target: str, fragment: str, files: set[str],
+           scans: dict[str, tuple[list[str], list[str]]], id_sets: dict[str, set[str]],
+           problems: list[Problem]) -> None:
+    if target.startswith("../"):
+        problems.append(Problem(page, None, None, f"link '{link}' points outside the site",
+                                "links between pages must stay inside site/"))
+    elif target not in files:
+        problems.append(Problem(page, None, None, f"broken internal link '{link}'",
+                                f"no page '{target}' in the site; check the template or"
+                                " the claim that links to it"))
+    elif fragment and target in scans and not _has_id(scans[target][1], fragment, target, id_sets):
+        problems.append(Problem(page, None, None, f"broken anchor '{link}'",
+                                f"'{target}' has no element with id '{fragment}'"))
 
 
 def _has_id(ids: list[str], wanted: str, page: str, sets: dict[str, set[str]]) -> bool:
