@@ -123,3 +123,32 @@ def test_the_link_checkers_shortcut_agrees_with_resolve(page: str, segments: lis
     fast = root_relative(link, up)
     if fast is not None:
         assert fast == resolve(page, link)
+
+
+_PARTS = st.sampled_from([
+    b'<html lang="fr">', b"<main data-pagefind-body>", b"<article data-pagefind-body class=x>", b"</article>",
+    b"<section data-pagefind-ignore>", b'<section class="a" data-pagefind-ignore>', b"</section>",
+    b"<p>mot</p>", b"data-pagefind-body", b"<title>t</title>", b"<section>"])
+
+
+@settings(max_examples=1000)
+@given(st.lists(_PARTS, max_size=12))
+def test_the_search_digest_is_its_regular_expression_definition(parts: list[bytes]) -> None:
+    """search_digest finds the indexed article and its ignored sections with `find`; the same
+    result as the plain definition: the first tag with data-pagefind-body up to the next
+    </article>, without each data-pagefind-ignore section up to its next </section>."""
+    import re
+
+    from dossier.render.cache import digest
+    from dossier.render.search import search_digest
+
+    html = b"".join(parts)
+    body = re.search(rb"<[a-z]+[^>]*\sdata-pagefind-body[\s>].*?</article>", html, re.DOTALL)
+    if body is None:
+        expected = digest(html)
+    else:
+        tag = re.search(rb"<html[^>]*>", html)
+        kept = re.sub(rb"<section[^>]*\sdata-pagefind-ignore[\s>].*?</section>", b"", body.group(0),
+                      flags=re.DOTALL)
+        expected = digest((tag.group(0) if tag else b"") + kept)
+    assert search_digest(html) == expected

@@ -74,8 +74,8 @@ def merged_bundle_file(name: str) -> bool:
 
 
 # What Pagefind reads of a page, for deciding whether its shard must be indexed again.
-_BODY_RE = re.compile(rb"<[a-z]+[^>]*\sdata-pagefind-body[\s>].*?</article>", re.DOTALL)
-_IGNORED_RE = re.compile(rb"<section[^>]*\sdata-pagefind-ignore[\s>].*?</section>", re.DOTALL)
+_BODY_RE = re.compile(rb"<[a-z]+[^>]*\sdata-pagefind-body[\s>]")
+_IGNORED_RE = re.compile(rb"<section[^>]*\sdata-pagefind-ignore[\s>]")
 _HTML_TAG_RE = re.compile(rb"<html[^>]*>")
 
 
@@ -83,11 +83,22 @@ def search_digest(html: bytes) -> str:
     """A hash of what Pagefind indexes of a page: the `data-pagefind-body` article without
     its `data-pagefind-ignore` sections, and the <html> tag (its language). A page without
     such an article counts whole. Only ever more than Pagefind reads, never less."""
-    body = _BODY_RE.search(html)
-    if body is None:
+    # The attribute's first occurrence tells where to start looking for the tag; each part
+    # ends at the first closing tag after it (found with `find`, not a lazy `.*?`).
+    opening = _BODY_RE.search(html, max(0, html.rfind(b"<", 0, html.find(b"data-pagefind-body"))))
+    end = html.find(b"</article>", opening.end()) if opening else -1
+    if end < 0:
         return digest(html)
+    body, kept, position = html[opening.start(): end + len(b"</article>")], [], 0
+    while ignored := _IGNORED_RE.search(body, position):
+        close = body.find(b"</section>", ignored.end())
+        if close < 0:
+            break
+        kept.append(body[position: ignored.start()])
+        position = close + len(b"</section>")
+    kept.append(body[position:])
     tag = _HTML_TAG_RE.search(html)
-    return digest((tag.group(0) if tag else b"") + _IGNORED_RE.sub(b"", body.group(0)))
+    return digest((tag.group(0) if tag else b"") + b"".join(kept))
 
 
 def shard_name(index: int) -> str:
