@@ -11,6 +11,7 @@ import pytest
 import yaml
 from render_helpers import stamps, tree
 
+from dossier.errors import DossierError
 from dossier.render import build as build_module
 from dossier.render.build import build_site
 
@@ -266,3 +267,31 @@ def test_search_index_in_shards_reindexes_only_changed_shards(dossier_dir: Path,
     assert not any(p.startswith("pagefind/") for p in written)  # the other shard is left alone
     build_site(dossier_dir, output=tmp_path / "clean", clean=True)
     assert tree(site) == tree(tmp_path / "clean")
+
+
+def test_a_build_that_fails_after_search_runs_started_leaves_site_and_index_as_they_were(
+        dossier_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shards are indexed while the build goes on; a broken link found afterwards fails the
+    build: the runs' temporary folders go, and neither the pages nor the index change."""
+    from dossier.render import search
+
+    monkeypatch.setattr(search, "SHARD_PAGES", 4)
+    build_site(dossier_dir)
+    site = dossier_dir / "site"
+    before = tree(site)
+    started = []
+    real_link = search._linked_pages  # called only for a shard whose run starts
+    monkeypatch.setattr(search, "_linked_pages", lambda *args: started.append(args) or real_link(*args))
+    (dossier_dir / "templates").mkdir()
+    (dossier_dir / "templates" / "verdicts.html").write_text(
+        '{% extends "theme/verdicts.html" %}{% block content %}<a href="{{ root }}nowhere.html">x</a>'
+        "{% endblock %}")
+    (dossier_dir / CLAIMS / "evacues-400-600.yaml").write_text(
+        (dossier_dir / CLAIMS / "evacues-400-600.yaml").read_text().replace("Aucune source publique",
+                                                                            "Aucune source officielle"))
+    with pytest.raises(DossierError) as caught:
+        build_site(dossier_dir)
+    assert "nowhere.html" in caught.value.problems[0].message
+    assert started  # the changed shard's run had started before the link check failed
+    assert tree(site) == before
+    assert sorted(p.name for p in dossier_dir.iterdir() if p.name.startswith(".site")) == []
