@@ -77,8 +77,14 @@ def _block(r: random.Random) -> str:
         return r.choice(["\n", "\n", "\n\n"]).join(items)
     if k < 0.8:
         return "\n".join(r.choice(["> ", ">", "> > "]) + _inline(r) for _ in range(r.randint(1, 3)))
-    if k < 0.84:
+    if k < 0.82:
         return r.choice(["---", "***", "___", "- - -", "* * *"])
+    if k < 0.84:  # deep nesting, up to past markdown-it-py's limit
+        lines = []
+        for _ in range(r.randint(1, 3)):
+            prefix = "".join(r.choice(["> ", ">", "- ", "1. ", "  "]) for _ in range(r.randint(1, 14)))
+            lines.append(prefix + _inline(r))
+        return "\n".join(lines)
     if k < 0.9:
         return " " * r.randint(1, 6) + text
     return "\n".join(_inline(r) for _ in range(r.randint(2, 4)))
@@ -137,6 +143,7 @@ def test_a_typical_note_takes_the_fast_path_and_matches():
     "> > x\n>",  # an empty quote line
     "- a\n-\n- b",  # an empty item
     "\u00a0x",  # a no-break space at a line's start
+    ">" * 21 + " x", "".join("  " * i + "- x\n" for i in range(12)), "> - " * 12 + "x",  # nesting
     "[x](mailto:a@b.org)", "[x](https://x.org \"t\")", "<b>x</b>", "a &amp; b", "`code`", "a\\*b",
     "![i](https://x.org/i.png)", "[a]\n\n[a]: https://x.org", "5 €",
 ])

@@ -67,6 +67,9 @@ _EDGE_SPACE = re.compile(r"(?:^|\s|[!-/:-@\[-`{-~])[^\S\n ]|[^\S\n ](?:\s|$|[*_]
 _EMPTY_ITEM = re.compile(r"\n[ >]*(?:[-*+]|[0-9]+[.)])[ ]*(?=\n|\Z)")  # an empty list item
 # With a quote: also an empty quote line, or any ordered item (lazy continuation differs).
 _QUOTED_LINES = re.compile(r"\n[ >]*(?:>[ ]*(?=\n|\Z)|[0-9]+[.)]|[-*+][ ]*(?=\n|\Z))")
+# A line opening more than a few quotes or lists: markdown-it-py stops nesting at 20
+# levels (a list is two), markdown-it-pyrs does not.
+_DEEP_LINE = re.compile(r"\n[ >*+\-0-9.)]{12}")
 _FINE, _SPACE, _OUTSIDE = 0, 1, 2
 _CHAR_KINDS: dict[str, int] = {}
 
@@ -98,7 +101,8 @@ def plain_subset(text: str) -> bool:
         spaces = spaces or kind == _SPACE
     if spaces and _EDGE_SPACE.search(text):
         return False
-    if (_QUOTED_LINES if ">" in text else _EMPTY_ITEM).search("\n" + text):
+    lines = "\n" + text
+    if (_QUOTED_LINES if ">" in text else _EMPTY_ITEM).search(lines) or _DEEP_LINE.search(lines):
         return False
     return all(m.end() - m.start() > 2 for m in _LINK.finditer(text))
 
