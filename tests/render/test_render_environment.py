@@ -20,7 +20,7 @@ def env(tmp_path):
 
 
 @pytest.mark.parametrize("value", [
-    "plain", "<script>alert('x')</script> & \"q\"", "", Markup("<b>safe</b>"), 12, 3.5, None, True,
+    "plain", "<script>alert('x')</script> & \"q\"", "", Markup("<b>safe</b>"), 12, -7, 3.5, None, True,
     Record(a=1), ["<a>"],
 ])
 def test_escape_output_writes_what_markupsafe_escape_writes(value):

@@ -34,8 +34,11 @@ _DYNAMIC_REF = re.compile(r"""\{%-?\s*(extends|include|import|from)\s+(?!["'])""
 def _escape_output(value) -> str:
     """What `{{ value }}` writes: markupsafe's escape, minus the Markup wrapper around a
     plain string's result (the page joins it as text either way); ~15% of rendering."""
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return _escape_text(value)
+    if kind is int:  # digits and a sign: nothing to escape (`loop.index`, counts, lines)
+        return int.__repr__(value)
     return escape(value)
 
 
