@@ -595,7 +595,7 @@ def make_page(ix: SiteIndex, spec: PageSpec, source: ClaimSource, shards: list[l
     if kind == "home":
         list_all = len(ix.entries) <= HOME_CLAIMS_LIMIT
         by_article = [
-            Record(article=ix.articles[slug], counts=verdict_counts(config, ix.claims_of.get(slug, [])),
+            Record(article=ix.articles[slug],
                    claims=[summaries[e.key] for e in ix.claims_of.get(slug, [])] if list_all else [],
                    total=len(ix.claims_of.get(slug, [])))
             for slug in ix.articles
