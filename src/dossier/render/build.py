@@ -47,6 +47,9 @@ from .search import search_digest
 
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
 RENDER_CHUNK_PAGES = 500  # pages a worker renders before it exits (see `_render_all`)
+# A list page shows 100 claims from all over the dossier: a worker that renders 50 of them touches
+# (so copies, page by page) ~450 MB of its parent's memory at 100,000 claims; 20 keep it lower.
+LIST_CHUNK_PAGES = 20
 _WORKER_KINDS = frozenset({"claim", "article", "entity", "verdict", "publisher"})
 # Pages the search index reads (see search.plan_shards): rendered first, so that each shard's
 # Pagefind run starts early and overlaps the rendering of the lists and site-wide pages.
@@ -742,10 +745,11 @@ def _render_all(job: _Job, staging: Path):
             yield from _render_chunk([i for i in here if job.specs[i].kind in _INDEXED_KINDS])
             here = [i for i in here if job.specs[i].kind not in _INDEXED_KINDS]
             size = min(RENDER_CHUNK_PAGES, max(16, len(indexes) // (workers * 16)))
-            # A page of a list shows claims from all over the dossier: smaller chunks, so that a
-            # worker exits before it has touched (and so copied) much of the parent's memory.
+            # A page of a list shows claims from all over the dossier: smaller chunks (see
+            # LIST_CHUNK_PAGES), so that a worker exits before it has copied much of the parent.
             chunks: list[list[int]] = []
-            for kinds, most in ((("claim", "article"), size), (("entity", "verdict", "publisher"), 50)):
+            for kinds, most in ((("claim", "article"), size),
+                                (("entity", "verdict", "publisher"), LIST_CHUNK_PAGES)):
                 mine = [i for i in indexes if job.specs[i].kind in kinds]
                 chunks += [mine[i : i + most] for i in range(0, len(mine), most)]
             # A worker gets a private copy of every memory page of the parent whose objects it
