@@ -1,10 +1,13 @@
 """Edits without a full plan: what a build keeps for the next one, and what an edit touches.
 
 After every successful build, `save_state` keeps the site's `ClaimEntry`s (what
-lists show of each claim), the article summaries, each article's findings (as
-the site shows them), and where each claim sits in the exports. When the
-next build finds that only existing claim files changed (the everyday edit),
-it reads just those files and plans just the pages they can touch:
+lists show of each claim, one marshalled run per article, so that an edit saves
+again only its own article's), the article summaries, each article's findings
+(as the site shows them), where each claim sits in the exports, and the page
+plan with its search shards (`kept_plan`: an edit that changes no list's number
+of pages uses them as they are). When the next build finds that only existing
+claim files changed (the everyday edit), it reads just those files and plans
+just the pages they can touch:
 
 * the claim's page, and the pages of the claims that show it as a neighbour or a
   related claim (`SiteIndex.near`, before and after the edit);
