@@ -372,7 +372,7 @@ class _ReaderPool:
 
 def _read_folders(root: Path, folders: list[list[Path]], shared: tuple, mode: str | None,
                   context: str | None = None):
-    """(folder, its results) for each folder of claim files, in the order given, reading a
+    """The results of each folder of claim files, in the order given, reading a
     batch of folders at a time: unchanged files from the parse cache (`mode` "use"),
     the others parsed (in parallel when there are many), the cache updated as it goes."""
     from .parse_cache import ClaimCache, context_key, file_key, siblings_key
@@ -404,15 +404,16 @@ def _read_folders(root: Path, folders: list[list[Path]], shared: tuple, mode: st
                 keyed.append(rows)
             for path, result in zip(missing, reader.read(missing), strict=True):
                 results[path] = result
+            fresh = set(missing)
             for files_, rows in zip(batch, keyed, strict=True):
                 mine = [results[path] for path in files_]
-                if cache is not None and any(path in missing for path in files_):
+                if cache is not None and not fresh.isdisjoint(files_):
                     # A file changed while it was read is stored under its old key: read again next time.
                     cache.save({shown: (key, siblings, result) for (_, shown, key, siblings), result
                                 in zip(rows, mine, strict=True) if key is not None})
-                if cache is not None:
-                    cache.loaded.clear()  # read once: keep no folder in memory
-                yield files_, mine
+                yield mine
+            if cache is not None:
+                cache.loaded.clear()  # each folder read once, kept only while its batch is
             batch, count = [], 0
     finally:
         reader.close()
@@ -444,7 +445,7 @@ def load_claims(root: Path, config: Config, articles: dict[str, Article],
     # A claim's article is its folder's name (anything else is an error): folders in site order.
     folders = sorted(by_folder, key=lambda f: (order.get(f.name, len(order)), f.name))
     shared = (root, config, articles, entities)
-    for _, read in _read_folders(root, [by_folder[f] for f in folders], shared, cache, context):
+    for read in _read_folders(root, [by_folder[f] for f in folders], shared, cache, context):
         seen: dict[str, str] = {}
         mine: list[Claim] = []
         for shown, claim, file_problems, refs in read:
@@ -453,24 +454,20 @@ def load_claims(root: Path, config: Config, articles: dict[str, Article],
                 continue
             *file_problems, id_position = file_problems
             problems += file_problems
-            if claim.key in seen or claim.key in keys:
+            if claim.key in seen:  # a claim's article is its folder: keys of other folders differ
                 problems.append(replace(id_position, message=f"duplicate claim id '{claim.id}'",
-                                        hint=f"also used by {seen.get(claim.key, 'another file')};"
-                                        " ids must be unique"))
+                                        hint=f"also used by {seen[claim.key]}; ids must be unique"))
                 continue
             seen[claim.key] = shown
             mine.append(claim)
             related_refs += [(claim.key, where, ref) for where, ref in refs]
         keys.update(seen)
-        mine.sort(key=lambda c: (order.get(c.article, len(order)), c.article, c.location.line,
-                                 c.location.start, c.id))
+        # Folders come in site order and hold one article each: sorting within one is enough.
+        mine.sort(key=lambda c: (c.location.line, c.location.start, c.id))
         if visit is not None:
             visit(mine)
         else:
             loaded += mine
-    if visit is None:
-        loaded.sort(key=lambda c: (order.get(c.article, len(order)), c.article, c.location.line,
-                                   c.location.start, c.id))
     for key, where, ref in related_refs:
         if ref not in keys:
             # Same-article references are shown (and suggested) as plain ids, as people write them.
