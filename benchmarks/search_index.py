@@ -33,6 +33,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # browsers.py: Chromium, a server
+
+from browsers import CHROMIUM, CHROMIUM_ARGS, serve_folder
 
 from dossier.render import search
 
@@ -104,25 +107,14 @@ def rewrite_bundles(site: Path, shards: int) -> None:
 
 def browser_search(site: Path, words: list[str]) -> list[dict]:
     """Time searches on the served site in Chromium: typing -> first result, and what was fetched."""
-    import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
     from playwright.sync_api import sync_playwright
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_folder(site)
     url = f"http://127.0.0.1:{server.server_address[1]}/search.html"
     rows = []
     try:
         with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run"])
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:
                 for word in words:
                     context = chromium.new_context()  # an empty cache for every word
@@ -212,8 +204,8 @@ def main() -> None:
     print("| SHARD_PAGES | shards | pages in the edited shard | one-shard re-index (wall / CPU) "
           "| full index (wall / CPU) | index on disk |")
     print("|---:|---:|---:|---:|---:|---:|")
+    words = [w for w in args.browser.split(",") if w]
     for size in (int(s) for s in args.shard_pages.split(",")):
-        words = [w for w in args.browser.split(",") if w]
         row = measure(args.site.resolve(), size, args.repeat, args.full, args.language, words)
         full = f"{row['full']:.2f} s / {row['full_cpu']:.2f} s" + ("" if args.full else " (1 run)")
         print(f"| {size} | {row['shards']} | {row['middle']} | {row['one_shard']:.3f} s / "
