@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 import markupsafe
 from jinja2.compiler import CodeGenerator
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from .i18n import choices, strings
 from .markdown import render_markdown
@@ -146,8 +146,6 @@ def make_environment(root: Path, language: str, bytecode_dir: Path | None = None
 def _chrome(env: jinja2.Environment):
     """`chrome(name, root)`: a partial that depends only on the page's depth (header,
     footer), rendered once per depth and reused by every page, not once per page."""
-    from markupsafe import Markup
-
     rendered: dict[tuple[str, str], Markup] = {}
 
     def chrome(name: str, root: str) -> Markup:
@@ -161,8 +159,6 @@ def _chrome(env: jinja2.Environment):
 
 def json_for_script(data: object) -> str:
     """JSON safe inside <script>: no `</script>` breakout, no HTML comment tricks."""
-    from markupsafe import Markup
-
     try:
         text = _indented_json(data, "")
     except _NotPlainJson:
