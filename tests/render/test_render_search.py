@@ -51,8 +51,7 @@ def digests(site: Path, pages: list[str]) -> dict[str, str]:
 
 def index(site: Path, paths: list[str], done: dict[str, str]) -> tuple[list[list[str]], dict[str, str]]:
     shards = search.plan_shards(paths)
-    wanted = search.shard_fingerprints(shards, digests(site, paths), LANGUAGE)
-    return shards, search.build_index(site, LANGUAGE, shards, wanted, done)
+    return shards, search.ShardIndexer(site, LANGUAGE, shards, done, digests(site, paths), set()).finish()
 
 
 def indexed_urls(bundle: Path) -> set[str]:
@@ -159,9 +158,9 @@ def test_a_failing_pagefind_run_is_reported_and_leaves_no_temporary_folder(tmp_p
     # A shard without any HTML page: Pagefind itself refuses to build an index for it.
     (site / "notes.txt").write_text("pas une page")
     broken = [*shards, ["notes.txt"]]
-    wanted = search.shard_fingerprints(broken, digests(site, [*paths, "notes.txt"]), LANGUAGE)
     with pytest.raises(DossierError) as caught:
-        search.build_index(site, LANGUAGE, broken, wanted, done)
+        search.ShardIndexer(site, LANGUAGE, broken, done, digests(site, [*paths, "notes.txt"]),
+                            set()).finish()
     problem = caught.value.problems[0]
     assert "Pagefind failed on pagefind-shards/5/" in problem.message
     assert "not able to build an index" in problem.message  # Pagefind's own words
@@ -177,9 +176,9 @@ def test_a_failing_run_does_not_stop_the_others_and_the_first_failure_is_reporte
     for name in ("one.txt", "two.txt"):
         (site / name).write_text("pas une page")
     shards = [*search.plan_shards(paths), ["one.txt"], ["two.txt"]]
-    wanted = search.shard_fingerprints(shards, digests(site, [*paths, "one.txt", "two.txt"]), LANGUAGE)
     with pytest.raises(DossierError) as caught:
-        search.build_index(site, LANGUAGE, shards, wanted, {})
+        search.ShardIndexer(site, LANGUAGE, shards, {}, digests(site, [*paths, "one.txt", "two.txt"]),
+                            set()).finish()
     message = caught.value.problems[0].message
     assert "pagefind-shards/5/" in message and "(and 1 other shard)" in message
     for number in range(4):  # the good shards were indexed all the same
@@ -267,10 +266,10 @@ def test_a_file_error_is_reported_with_its_path_and_leaves_no_temporary_folder(t
     site = tmp_path / "site"
     paths = write_site(site)
     shards = search.plan_shards(paths)
-    wanted = search.shard_fingerprints(shards, digests(site, paths), LANGUAGE)
+    known = digests(site, paths)
     (site / "claims/beta/2.html").unlink()  # gone between the plan and the index
     with pytest.raises(DossierError) as caught:
-        search.build_index(site, LANGUAGE, shards, wanted, {})
+        search.ShardIndexer(site, LANGUAGE, shards, {}, known, set()).finish()
     message = caught.value.problems[0].message
     assert message.startswith("could not build the search index pagefind-shards/3/: No such file")
     assert "claims/beta/2.html" in message

@@ -30,12 +30,7 @@ shard lacks with its nearest prefix, so more shards also mean more stray results
 ("Julie Robert": 163 results with 46 shards, 216 with 125, 394 with 250). 100 keeps
 the search step of a one-claim edit near 0.15 s (the edit budget is 0.5 s in all)
 while a search still answers within ~2-3 s, and the full index costs only a little
-more CPU (spread over the cores). The code before this change (sequential runs with a
-`--glob` over the whole site, every shard with its own copy of the scripts) took
-0.66-0.72 s CPU to re-index a 250-page shard and 23.3-23.8 s for the full index.
-In `dossier build` itself (same dossier, runs paired under the same load), the search
-phase of a one-claim edit went from 0.33 s to 0.13-0.14 s, and that of a full build
-from 15.6 s to 11.7 s (25.2 s to 20.6-20.9 s on a busier machine).
+more CPU (spread over the cores).
 """
 
 from __future__ import annotations
@@ -142,46 +137,35 @@ def shard_fingerprints(shards: list[list[str]], digests: dict[str, str], languag
     return result
 
 
-def build_index(site: Path, language: str, shards: list[list[str]], wanted: dict[str, str],
-                done: dict[str, str]) -> dict[str, str]:
-    """Index the shards whose fingerprint changed; drop shards that no longer exist.
-
-    Changed shards are indexed concurrently, one Pagefind process per core. Returns the
-    fingerprints now on disk (`done` updated). If a run fails, every other run still
-    finishes (and its shard is updated), then the first failure in shard order is raised.
-    """
-    return ShardIndexer(site, language, shards, done, {}, set(), wanted).finish()
-
-
 class ShardIndexer:
     """Pagefind runs started while the build goes on, each as soon as its shard's pages exist.
 
-    The build reports every page it considers with `page_ready` (what Pagefind reads of it,
-    and the file that holds it now: the staging folder's copy if it was rendered again);
+    The build reports every page it considers (`pending`) with `page_ready`: what Pagefind
+    reads of it, and whether it was staged (rendered again, so still in the staging folder);
     pages it does not consider (an edit build) keep the `known` digests, and their shards
-    are checked at once. A shard whose fingerprint changed is indexed in a worker thread
-    from a temporary folder of links, while the build renders, checks and commits the
-    rest: only `finish` (after the commit) touches the site. `abort` (a failed build)
+    are checked at once. A shard whose fingerprint differs from `done` (or whose index is
+    missing) is indexed in a worker thread from a temporary folder of links, while the build
+    renders, checks and commits the rest: only `finish` (after the commit) touches the site,
+    and it raises the first failure after every other run is kept. `abort` (a failed build)
     waits for the runs and removes what they made.
     """
 
     def __init__(self, site: Path, language: str, shards: list[list[str]], done: dict[str, str],
-                 known: dict[str, str], pending: set[str], wanted: dict[str, str] | None = None,
-                 staging: Path | None = None):
+                 known: dict[str, str], pending: set[str], staging: Path | None = None):
         binary = pagefind_binary()
         if binary is None:
             raise DossierError(Problem("dossier.yaml", None, None, "search is on but Pagefind is missing",
                                        "install it (`pip install 'pagefind[bin]'`) or set `search: false`"))
         self.binary, self.site, self.language, self.shards = binary, site, language, shards
         self.done = dict(done)
-        self.wanted: dict[str, str] = dict(wanted or {})  # shard -> fingerprint, as shards complete
+        self.wanted: dict[str, str] = {}  # shard -> fingerprint, as shards complete
         self.digests = dict(known)
         self.staging = staging
         self.staged: set[str] = set()  # pages whose file is in the staging folder, not yet in the site
         self.waiting = [sum(page in pending for page in pages) for pages in shards]
         self.shard_of = {page: index for index, pages in enumerate(shards)
                          for page in pages if page in pending}
-        self.runs: dict[str, Future] = {}
+        self.runs: dict[int, Future] = {}  # shard index -> its run
         self.work: list[Path] = []  # the runs' temporary folders
         self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
         for leftover in site.parent.glob(f"{_work_prefix(site)}*"):  # from a build that was killed
@@ -214,10 +198,10 @@ class ShardIndexer:
             try:
                 work = _linked_pages(self.site, pages)
             except OSError as error:
-                self.runs[name] = _failed(_io_problem(self.site, name, error))
+                self.runs[index] = _failed(_io_problem(self.site, name, error))
                 return
             self.work.append(work)
-            self.runs[name] = self.pool.submit(_index_shard, self.binary, self.site, self.language, work,
+            self.runs[index] = self.pool.submit(_index_shard, self.binary, self.site, self.language, work,
                                                self.site / name)
 
     def finish(self) -> dict[str, str]:
@@ -226,7 +210,8 @@ class ShardIndexer:
         every other run has finished and been kept."""
         failures = []
         try:
-            for name, run in sorted(self.runs.items(), key=lambda item: _shard_number(item[0])):
+            for index, run in sorted(self.runs.items()):
+                name = shard_name(index)
                 try:
                     staging = run.result()
                 except DossierError as error:
@@ -258,10 +243,6 @@ class ShardIndexer:
         for work in self.work:
             shutil.rmtree(work, ignore_errors=True)
         self.runs, self.work = {}, []
-
-
-def _shard_number(name: str) -> int:
-    return 0 if name == SEARCH_DIR else int(name.rsplit("/", 1)[1])
 
 
 def _work_prefix(site: Path) -> str:
