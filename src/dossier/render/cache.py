@@ -28,10 +28,6 @@ class Entry:
     search: str = ""  # hash of what the search index reads of the page (see search.search_digest)
 
     @property
-    def links(self) -> list[str]:
-        return unpack_scan(self.scan)[0]
-
-    @property
     def ids(self) -> list[str]:
         return unpack_scan(self.scan)[1]
 
@@ -99,8 +95,8 @@ class BuildCache:
 
     def save(self) -> None:
         # marshal, not JSON: ~10x faster both ways, which an edit's build feels. Links and
-        # ids are interned strings, which marshal writes once and reads back shared. The
-        # file is a cache only; its format is tied to the Python version, like .pyc files.
+        # ids travel as each page's packed `scan` bytes. The file is a cache only; its
+        # format is tied to the Python version, like .pyc files.
         entries = {p: (e.fingerprint, e.digest, e.scan, e.search) for p, e in self.entries.items()}
         data = (FORMAT, self.code, self.output, self.search, entries)
         write_atomic(self.path, marshal.dumps(data), skip_unchanged=False)
