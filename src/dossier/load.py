@@ -304,8 +304,9 @@ def parse_entities(doc: YamlDocument, problems: list[Problem]) -> dict[str, Enti
 # ---------------------------------------------------------------- claims
 
 
-# Below this many claim files, starting worker processes costs more than it saves.
-PARALLEL_MIN_FILES = 2000
+# Below this many claim files to parse in a batch, starting worker processes costs more than
+# it saves (the pool, once started, serves every later batch of the load).
+PARALLEL_MIN_FILES = 500
 _SHARED: tuple | None = None  # (root, config, articles, entities), inherited by forked workers
 
 # What reading one file gives: its shown path, the claim (None on errors), its problems, and
@@ -352,7 +353,7 @@ class _ReaderPool:
 
         global _SHARED
         workers = min(os.cpu_count() or 1, 8)
-        if len(files) < PARALLEL_MIN_FILES // 4 or workers < 2 or not hasattr(os, "fork"):
+        if len(files) < PARALLEL_MIN_FILES or workers < 2 or not hasattr(os, "fork"):
             return read_claim_files(files, self.shared)
         if self.pool is None:
             _SHARED = self.shared
