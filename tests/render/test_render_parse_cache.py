@@ -149,3 +149,19 @@ def test_other_settings_are_not_a_no_op(dossier_dir: Path, monkeypatch: pytest.M
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     assert build_site(dossier_dir, search=False).rendered > 0
     assert build_site(dossier_dir, search=False, clean=True).rendered > 0
+
+
+def test_a_search_shard_removed_by_hand_is_no_no_op_and_comes_back(dossier_dir: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Of the search index only its top folders and entry files are stamped: a whole shard
+    folder that goes changes `pagefind-shards/`, and the next build indexes it again."""
+    from dossier.render import search
+
+    monkeypatch.setattr(search, "SHARD_PAGES", 4)
+    build_site(dossier_dir)
+    shard = dossier_dir / "site" / "pagefind-shards" / "2"
+    entry = (shard / search.ENTRY).read_bytes()
+    shutil.rmtree(shard)
+    assert build_site(dossier_dir).timings[0][0] != "noop"
+    assert (shard / search.ENTRY).read_bytes() == entry
+    assert build_site(dossier_dir).timings[0][0] == "noop"

@@ -62,7 +62,7 @@ def _walk(base: Path, prefix: str, into: dict[str, Stamp], skip: tuple[str, ...]
                 st = entry.stat()
             except OSError:
                 continue
-            into[name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            into[name] = _stamp(st)
 
 
 def input_state(root: Path, theme: Path) -> tuple[dict[str, Stamp], dict[str, str | None]]:
@@ -77,10 +77,9 @@ def input_stamps(root: Path, theme: Path) -> dict[str, Stamp]:
     stamps: dict[str, Stamp] = {}
     for name in _INPUT_FILES:
         try:
-            st = os.stat(root / name)
+            stamps[name] = _stamp(os.stat(root / name))
         except OSError:
             continue
-        stamps[name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
     for name in _INPUT_DIRS:
         _walk(root / name, f"{name}/", stamps)
     _walk(theme, "<theme>/", stamps)
@@ -88,21 +87,20 @@ def input_stamps(root: Path, theme: Path) -> dict[str, Stamp]:
     return stamps
 
 
-# The search index is thousands of small files that only the build writes: of each of its
-# folders only the entry file is stamped (its name changes with the index; if it is gone,
-# the build indexes that shard again).
+# The search index is thousands of small files that only the build writes: of it only its
+# two top folders (a shard folder that comes or goes changes `pagefind-shards/`) and each
+# shard's entry file are stamped (the entry changes with the index; if it is gone, the
+# build indexes that shard again).
 _SEARCH = "pagefind"
 
 
 def output_stamps(output: Path) -> dict[str, Stamp]:
-    """The stamps of every folder of the output (named `x/`, the output itself ``) except the
-    search index's, and of each search shard's entry file."""
+    """The stamps of every folder of the output (named `x/`, the output itself ``), the
+    search index's as `_search_stamps` takes them."""
     stamps: dict[str, Stamp] = {}
-    stack = ["" if output.is_dir() else None]
+    stack = [""] if output.is_dir() else []
     while stack:
         name = stack.pop()
-        if name is None:
-            continue
         try:
             st = os.stat(output / name)
             entries = list(os.scandir(output / name))
@@ -117,18 +115,14 @@ def output_stamps(output: Path) -> dict[str, Stamp]:
 
 
 def _recorded_output_stamps(output: Path, names) -> dict[str, Stamp]:
-    """The stamps, now, of the output folders and files recorded (a folder added anywhere
-    changes the stamps of the folder that holds it: no walk needed)."""
+    """The stamps, now, of the output folders and files recorded (a folder or file added
+    anywhere changes the stamps of the folder that holds it: no walk needed)."""
     stamps: dict[str, Stamp] = {}
     for name in names:
         try:
             stamps[name] = _stamp(os.stat(output / name))
         except OSError:
             continue
-    shards = output / f"{_SEARCH}-shards"
-    count = sum(1 for name in names if name.startswith(f"{_SEARCH}-shards/"))
-    if count != (sum(1 for _ in shards.iterdir()) if shards.is_dir() else 0):
-        stamps["<shards>"] = (0, 0, 0, 0)  # a shard folder came or went
     return stamps
 
 
@@ -137,16 +131,17 @@ def _stamp(st: os.stat_result) -> Stamp:
 
 
 def _search_stamps(output: Path, stamps: dict[str, Stamp]) -> None:
-    entries = [output / _SEARCH / "pagefind-entry.json"]
+    paths = [output / _SEARCH, output / _SEARCH / "pagefind-entry.json"]
     shards = output / f"{_SEARCH}-shards"
     if shards.is_dir():
-        entries += [folder / "pagefind-entry.json" for folder in sorted(shards.iterdir())]
-    for path in entries:
+        paths += [shards, *(folder / "pagefind-entry.json" for folder in sorted(shards.iterdir()))]
+    for path in paths:
         try:
             st = os.stat(path)
         except OSError:
             continue
-        stamps[path.relative_to(output).as_posix()] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        name = path.relative_to(output).as_posix()
+        stamps[name + "/" if path.suffix != ".json" else name] = _stamp(st)
 
 
 def _path(root: Path, output: Path) -> Path:
