@@ -10,11 +10,13 @@ Read top to bottom, this is the whole build:
    `page_specs` lists every page;
 4. each page is planned, fingerprinted (data + templates it uses + settings +
    code) and rendered only if its fingerprint changed, in worker processes for
-   big builds; a rendered page is staged only if its bytes differ;
+   big builds; a rendered page is staged only if its bytes differ; a search
+   shard whose pages changed is indexed as soon as they are all there, beside
+   the rest of the build (`search.ShardIndexer`);
 5. check every internal link and anchor of the whole site (cached scans for
    pages not rendered again): a broken one fails the build;
 6. commit: move the staged files into `site/`, delete files no longer made,
-   index again the search shards whose pages changed, save the caches.
+   put the new search indexes in, save the caches.
 
 Nothing touches `site/` before step 6, so a failed build leaves the previous
 site exactly as it was. A build with nothing changed writes nothing.
@@ -380,7 +382,8 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
         and old_ix.publisher_names != ix.publisher_names
     if settings != state.settings or respelled:
         return None
-    dossier_problems = sorted([p for p in state.problems if p.path not in set(edited)] + new_problems,
+    read_again = set(edited)
+    dossier_problems = sorted([p for p in state.problems if p.path not in read_again] + new_problems,
                               key=problem_order)
     problems = _problems(dossier_problems, config, strict)
     cache = BuildCache.load(root, output, code)
@@ -784,8 +787,7 @@ def _staged_file(staging: Path, path: str) -> Path:
 
 def _stage_stream(output: Path, staging: Path, path: str, chunks) -> tuple[bool, str]:
     """`_stage` for a big file made in pieces: never the whole file in memory."""
-    target = staging / path
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = _staged_file(staging, path)
     new = hashlib.sha256()
     with open(target, "wb") as handle:
         for chunk in chunks:
