@@ -49,7 +49,8 @@ def unpack_scan(blob: bytes) -> tuple[list[str], list[str]]:
 
 
 class Scans:
-    """path -> (links, ids) of the pages of `entries`, unpacked on demand (for `check_links`)."""
+    """path -> (links, ids) of the pages `paths` (each with an entry in `entries`), unpacked on
+    demand (for `check_links`)."""
 
     def __init__(self, entries: dict[str, Entry], paths):
         self.entries = entries
@@ -60,7 +61,7 @@ class Scans:
         return iter(self.paths)
 
     def __contains__(self, path: object) -> bool:
-        return path in self.entries and path in self.paths
+        return path in self.paths  # every one of them has an entry
 
     def __getitem__(self, path: str) -> tuple[list[str], list[str]]:
         found = self.memo.get(path)
