@@ -175,9 +175,8 @@ def dirty_specs(old: SiteIndex, new: SiteIndex, keys: list[str], specs: list[Pag
             mine.update(("entity", e) for e in entry.entities)
             mine.update(("publisher", path) for path in publisher_paths(entry))
         for name in mine:
-            numbers = _pages_showing(old, new, key, *name)
-            lists[name] = None if numbers is None or lists.get(name, set()) is None \
-                else lists.get(name, set()) | numbers
+            numbers, before = _pages_showing(old, new, key, *name), lists.get(name, set())
+            lists[name] = None if numbers is None or before is None else before | numbers
     site_wide = {"home", "entities", "publishers", "verdicts", "findings", "methodology", "search"}
     dirty = []
     for spec in specs:
