@@ -7,7 +7,7 @@ For each shard size it works on a hard-linked copy of the site next to it (the o
 written), plans the shards as `dossier build` does, and times:
 
 * `one shard`: one page of one shard is changed (written anew, so the link to the original is
-  broken), and `build_index` re-indexes that shard only: the search part of a one-claim edit;
+  broken), and the indexer re-indexes that shard only: the search part of a one-claim edit;
 * `full` (with `--full`): every shard indexed from scratch: the search phase of a full build;
 * with `--browser WORD[,WORD]`: search.html (its shard list rewritten for this shard size) is
   served on 127.0.0.1 and opened in Debian's Chromium with an empty cache; for each word, the time
@@ -140,6 +140,15 @@ def browser_search(site: Path, words: list[str]) -> list[dict]:
     return rows
 
 
+def index(site: Path, language: str, shards: list[list[str]], sums: dict[str, str],
+          done: dict[str, str]) -> dict[str, str]:
+    """Index the shards whose pages changed, with the module under test: `ShardIndexer` as the
+    build drives it, or the `build_index` of a version from before it (`--module`)."""
+    if hasattr(search, "ShardIndexer"):
+        return search.ShardIndexer(site, language, shards, done, sums, set()).finish()
+    return search.build_index(site, language, shards, search.shard_fingerprints(shards, sums, language), done)
+
+
 def measure(site: Path, shard_pages: int, repeat: int, full: bool, language: str,
             words: list[str]) -> dict:
     search.SHARD_PAGES = shard_pages
@@ -150,12 +159,11 @@ def measure(site: Path, shard_pages: int, repeat: int, full: bool, language: str
         pages = page_paths(copy)
         shards = search.plan_shards(pages)
         sums = digests(copy, pages)
-        wanted = search.shard_fingerprints(shards, sums, language)
         full_times, full_cpu = [], []
         for _ in range(repeat if full else 1):
             for name in (search.SEARCH_DIR, search.SHARDS_DIR):
                 shutil.rmtree(copy / name, ignore_errors=True)
-            done, wall, used = timed(search.build_index, copy, language, shards, wanted, {})
+            done, wall, used = timed(index, copy, language, shards, sums, {})
             full_times.append(wall)
             full_cpu.append(used)
         bundles = sum(f.stat().st_size for name in (search.SEARCH_DIR, search.SHARDS_DIR)
@@ -170,8 +178,7 @@ def measure(site: Path, shard_pages: int, repeat: int, full: bool, language: str
         for round_ in range(repeat):
             edit_page(copy, claim, round_)
             sums[claim] = hashlib.sha256((copy / claim).read_bytes()).hexdigest()
-            wanted = search.shard_fingerprints(shards, sums, language)
-            done, wall, used = timed(search.build_index, copy, language, shards, wanted, done)
+            done, wall, used = timed(index, copy, language, shards, sums, done)
             edit_times.append(wall)
             edit_cpu.append(used)
         sizes = [len(s) for s in shards]
