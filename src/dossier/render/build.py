@@ -210,7 +210,7 @@ def _build_full(root: Path, output: Path, strict: bool, clean: bool, search: boo
         if search is not None and search != config.search:
             config = dataclasses.replace(config, search=search)
             dossier = dataclasses.replace(dossier, config=config)
-        place_set = place_ids(dossier.entities)
+        place_set = places[0] if places else place_ids(dossier.entities)  # no claim: no visit
         found = {slug: found_in[slug] if slug in found_in else
                  article_findings(article, [], place_set, config.language)
                  for slug, article in dossier.articles.items()}
