@@ -655,6 +655,7 @@ _STATE: tuple = ()
 def _site_globals(config, built: str) -> dict:
     labels = {v.id: v.label.get(config.language) or v.label.get("en") or v.id for v in config.verdicts}
     from . import jsonld
+    from .environment import VerdictBadges
     from .pages import verdict_path
 
     def claim_jsonld(claim, article, page_url):
@@ -662,7 +663,8 @@ def _site_globals(config, built: str) -> dict:
 
     return {"config": config, "verdicts": {v.id: v for v in config.verdicts}, "built": built,
             "claim_jsonld": claim_jsonld,
-            "verdict_labels": labels, "verdict_pages": {v.id: verdict_path(v.id) for v in config.verdicts}}
+            "verdict_labels": labels, "badges": VerdictBadges(labels),
+            "verdict_pages": {v.id: verdict_path(v.id) for v in config.verdicts}}
 
 
 def _render_page(env, page: Page) -> bytes:

@@ -102,6 +102,25 @@ class _Labels(dict):
         return key
 
 
+class VerdictBadges(dict):
+    """Verdict id -> its badge, as HTML made once per verdict: templates write
+    `{{ badges[claim.verdict] }}`, a subscript, where a macro call per claim was the slow part
+    of long lists (and copies of the macro's markup in each template the fix that was not)."""
+
+    __slots__ = ("labels",)
+
+    def __init__(self, labels: dict[str, str]):
+        super().__init__()
+        self.labels = labels
+
+    def __missing__(self, key):
+        # An unknown verdict shows no label, as `verdict_labels[id]` (undefined) did.
+        badge = Markup('<span class="badge v-{}"><span class="swatch" aria-hidden="true"></span>{}</span>'
+                       ).format(key, self.labels.get(key, ""))
+        self[key] = badge
+        return badge
+
+
 def user_template_dir(root: Path) -> Path:
     return root / "templates"
 
