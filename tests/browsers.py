@@ -26,3 +26,27 @@ def serve_folder(folder: Path, handler: type[SimpleHTTPRequestHandler] = QuietHa
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+# Pagefind UI lists a result as soon as the merged indexes answer, but fills in its link only
+# when that page's fragment has loaded: the results are read once every listed one has its link.
+def search_results(page, word: str, timeout: int = 15_000) -> list[str]:
+    """Every result link Pagefind UI gives for `word` on the open search page, in order: typed
+    in, waited for until each listed result has loaded, with "load more" clicked until the end."""
+    page.fill(".pagefind-ui__search-input", word)
+    shown = 0
+    while True:
+        page.wait_for_function(
+            """([word, shown]) => {
+                const message = document.querySelector('.pagefind-ui__message');
+                const items = [...document.querySelectorAll('.pagefind-ui__result')];
+                return message !== null && message.textContent.includes(word)
+                    && items.length > shown
+                    && items.every(item => item.querySelector('.pagefind-ui__result-link')
+                                           && !item.querySelector('.pagefind-ui__loading'));
+            }""", arg=[word, shown], timeout=timeout)
+        shown = len(page.query_selector_all(".pagefind-ui__result"))
+        more = page.query_selector("button.pagefind-ui__button")
+        if more is None:
+            return [a.get_attribute("href") for a in page.query_selector_all(".pagefind-ui__result-link")]
+        more.click()

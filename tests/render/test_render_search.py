@@ -217,7 +217,7 @@ def test_the_search_page_finds_pages_of_every_shard_in_a_browser(dossier_dir: Pa
     page (first shard) and one only in a claim's notes (second shard) are both found, and every
     result links into the site, also when it is hosted under a sub-path (/site/...)."""
     import yaml
-    from browsers import serve_folder
+    from browsers import search_results, serve_folder
 
     from dossier.render.build import build_site
 
@@ -243,12 +243,7 @@ def test_the_search_page_finds_pages_of_every_shard_in_a_browser(dossier_dir: Pa
         page.goto(f"{origin}/site/search.html")
         found = {}
         for word in ("quetzal", "zibeline"):
-            page.fill(".pagefind-ui__search-input", word)
-            page.wait_for_function(
-                "word => document.querySelector('.pagefind-ui__message')?.textContent.includes(word)"
-                " && document.querySelector('.pagefind-ui__result-link')", arg=word, timeout=15_000)
-            links = page.query_selector_all(".pagefind-ui__result-link")
-            found[word] = {a.get_attribute("href").split("#")[0] for a in links}
+            found[word] = {link.split("#")[0] for link in search_results(page, word)}
         assert "/site/methodology.html" in found["quetzal"], found
         assert "/site/claims/crue-de-valmont/evacues-400-600.html" in found["zibeline"], found
         for link in set().union(*found.values()):

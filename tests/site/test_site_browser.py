@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from browsers import search_results
 from sitebuild import BuiltSite, ServedSite, serve_folder
 
 from dossier.render.pages import article_path, claim_path
@@ -180,15 +181,7 @@ def test_search_page_finds_a_claim_under_a_sub_path(served: ServedSite, browser_
     parent = ServedSite(site, serve_folder(site.out.parent))
     prefix = f"/{site.out.name}/"
     with visit(browser_context, parent, f"{site.out.name}/search.html", scheme=scheme) as (page, problems):
-        page.fill(".pagefind-ui__search-input", word)
-        page.wait_for_selector(".pagefind-ui__result-link", timeout=10_000)
-        for _ in range(10):  # the UI shows results five at a time
-            more = page.query_selector("button.pagefind-ui__button")
-            if more is None:
-                break
-            more.click()
-            page.wait_for_timeout(200)
-        links = [a.get_attribute("href") for a in page.query_selector_all(".pagefind-ui__result-link")]
+        links = search_results(page, word)
         assert prefix + claim_path(claim) in links, f"search {word!r}: {links}"
         violations = axe_violations(page, axe_url)
         assert not violations, f"search results ({scheme}):\n" + "\n".join(violations)
