@@ -226,14 +226,15 @@ def test_claim_edits_take_the_edit_path_and_equal_clean(dossier_dir: Path, tmp_p
     assert modes.count("edit") >= 3, modes
 
 
-@pytest.mark.parametrize("seed", [21, 22])
-def test_claim_edits_on_paged_lists_equal_clean(dossier_dir: Path, tmp_path: Path, seed: int,
+@pytest.mark.parametrize(("seed", "page_size"), [(21, 2), (22, 4), (23, 4)])
+def test_claim_edits_on_paged_lists_equal_clean(dossier_dir: Path, tmp_path: Path, seed: int, page_size: int,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """Lists of two items a page: verdict, entity and source edits move claims across pages and
-    change how many pages a list has, which an edit build keeps from the last plan or not."""
+    """Lists of one item a page (size 2), or of two to eight: verdict, entity and source edits
+    move claims across pages, change the items of some pages only, or how many pages a list
+    has, which an edit build keeps from the last plan or not."""
     from dossier.render import pages
 
-    monkeypatch.setattr(pages, "LIST_PAGE_SIZE", 2)
+    monkeypatch.setattr(pages, "LIST_PAGE_SIZE", page_size)
     modes = edit_and_compare(dossier_dir, tmp_path, random.Random(seed), CLAIM_EDITS, steps=6)
     assert "edit" in modes, modes
 
@@ -295,3 +296,44 @@ def test_a_build_that_fails_after_search_runs_started_leaves_site_and_index_as_t
     assert started  # the changed shard's run had started before the link check failed
     assert tree(site) == before
     assert sorted(p.name for p in dossier_dir.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_a_verdict_edit_rewrites_a_page_or_two_of_a_long_verdict_list(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A claim moving from one verdict to another changes the pages it leaves and joins, and the
+    lists' first pages (they show the lists' lengths), not every page after it: page breaks
+    follow the items next to them. The result is still a clean build's, byte for byte."""
+    import re
+    import sys
+
+    from dossier.render import pages
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import generate
+
+    root = tmp_path / "dossier"
+    generate.generate(400, root, seed=3, search=False)
+    monkeypatch.setattr(pages, "LIST_PAGE_SIZE", 8)  # long lists: 6 to 12 pages each
+    site = root / "site"
+    build_site(root)
+    rng = random.Random(5)
+    files = sorted((root / "claims").rglob("*.yaml"))
+    partial = 0
+    for step in range(4):
+        path = rng.choice(files)
+        text = path.read_text(encoding="utf-8")
+        old = re.search(r'(?m)^verdict: "?([a-z-]+)"?$', text).group(1)
+        new = rng.choice([v for v in ("true", "mostly-true", "mixed", "mostly-false", "false") if v != old])
+        path.write_text(re.sub(r"(?m)^verdict: .*$", f'verdict: "{new}"', text), encoding="utf-8")
+        before = stamps(site)
+        assert build_site(root).mode == "edit"
+        written = changed(before, stamps(site))
+        for verdict in (old, new):
+            list_pages = [p for p in before if p == f"verdicts/{verdict}.html"
+                          or p.startswith(f"verdicts/{verdict}/")]
+            rewritten = [p for p in written if p in list_pages]
+            assert f"verdicts/{verdict}.html" in rewritten  # its length
+            partial += len(list_pages) >= 4 and len(rewritten) <= 3
+        build_site(root, output=tmp_path / f"clean-{step}", clean=True)
+        assert tree(site) == tree(tmp_path / f"clean-{step}"), f"step {step}"
+    assert partial >= 6, partial  # of 8 lists touched; a page more or less rewrites one whole

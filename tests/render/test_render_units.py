@@ -1,4 +1,4 @@
-"""Small pieces of rendering: readable quantities and dates, link resolution, shards."""
+"""Small pieces of rendering: readable quantities and dates, link resolution, shards, list pages."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from dossier.claims import Quantity
 from dossier.render import feeds
 from dossier.render.links import check_links, resolve, scan
+from dossier.render.pages import LIST_PAGE_SIZE, list_slices
 from dossier.render.search import plan_shards
 from dossier.render.text import long_date, quantity, shorten
 
@@ -152,3 +153,46 @@ def test_the_search_digest_is_its_regular_expression_definition(parts: list[byte
                       flags=re.DOTALL)
         expected = digest((tag.group(0) if tag else b"") + kept)
     assert search_digest(html) == expected
+
+
+def _pages(items: list[str]) -> list[list[str]]:
+    return [items[start:end] for start, end in list_slices(items)]
+
+
+@given(st.lists(st.text(min_size=1, max_size=12), max_size=700))
+@settings(max_examples=200, deadline=None)
+def test_list_pages_cover_the_list_in_order_within_their_bounds(items: list[str]) -> None:
+    pages = _pages(items)
+    assert [item for page in pages for item in page] == items
+    assert len(pages) >= 1
+    if len(pages) > 1:
+        # Half a page at least; twice at most, or a little more for the last page, which takes
+        # in a short tail rather than stand alone.
+        assert all(LIST_PAGE_SIZE // 2 <= len(page) <= 2 * LIST_PAGE_SIZE for page in pages[:-1])
+        assert LIST_PAGE_SIZE // 2 <= len(pages[-1]) < 2 * LIST_PAGE_SIZE + LIST_PAGE_SIZE // 2
+
+
+def test_a_claim_entering_or_leaving_a_long_list_changes_one_page_or_two() -> None:
+    """Page breaks follow the items next to them: one item more or less changes the page it is
+    on (seldom the next), never the pages before it, nor the rest of the list. Only when the
+    item makes or unmakes a break (a few edits in a hundred) does the number of pages change."""
+    import random
+
+    rng = random.Random(7)
+    items = [f"article-{n // 20:04d}/claim-{n % 20:02d}" for n in range(20_000)]
+    before = _pages(items)
+    changed_counts, recounted = [], 0
+    for _ in range(500):
+        at = rng.randrange(len(items))
+        edited = items[:at] + items[at + 1:] if rng.random() < 0.5 else [*items[:at], "x/new", *items[at:]]
+        after = _pages(edited)
+        changed = [n for n, (old, new) in enumerate(zip(before, after, strict=False)) if old != new]
+        page_of_edit = next(n for n, page in enumerate(before) if items[at] in page)
+        assert changed and min(changed) == page_of_edit
+        if len(after) != len(before):
+            recounted += 1
+            continue
+        changed_counts.append(len(changed))
+    assert recounted < 25, recounted
+    assert max(changed_counts) <= 3, sorted(changed_counts)[-10:]
+    assert sum(changed_counts) / len(changed_counts) < 1.3, sum(changed_counts) / len(changed_counts)

@@ -25,6 +25,7 @@ The incremental result equals a clean build's; tests check it on random edits.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import hashlib
@@ -193,14 +194,19 @@ def dirty_specs(old: SiteIndex, new: SiteIndex, keys: list[str], specs: list[Pag
 
 
 def _pages_showing(old: SiteIndex, new: SiteIndex, key: str, kind: str, subject: str) -> set[int] | None:
-    """The pages of a list that show the claim `key`, before or after its edit, if the list keeps
-    the same items (then no other page changes); None if it gained or lost one (every page
-    shows the list's length, and the items after it move)."""
-    from .pages import LIST_PAGE_SIZE
+    """The pages of a list that an edit of the claim `key` changes: those showing it, before or
+    after, if the list keeps its items; else its first page (it shows the list's length) and
+    the pages whose items changed (page breaks depend on the items next to them, see
+    `pages.list_slices`). None if the list gains or loses a page: every page lists them all."""
+    from .pages import list_items
 
-    before, after = _list_items(old, kind, subject), _list_items(new, kind, subject)
-    if before != after:
+    before, after = list_items(old, kind, subject), list_items(new, kind, subject)
+    old_pages, new_pages = old.list_slices(kind, subject), new.list_slices(kind, subject)
+    if len(old_pages) != len(new_pages):
         return None
+    if before != after:
+        pairs = enumerate(zip(old_pages, new_pages, strict=True), 1)
+        return {1} | {number for number, ((a, b), (c, d)) in pairs if before[a:b] != after[c:d]}
     numbers = set()
     for ix in (old, new):
         if kind == "publisher":
@@ -208,15 +214,8 @@ def _pages_showing(old: SiteIndex, new: SiteIndex, key: str, kind: str, subject:
             positions = [i for i, url in enumerate(after) if url in urls]
         else:
             positions = [i for i, item in enumerate(after) if item == key]
-        numbers.update(position // LIST_PAGE_SIZE + 1 for position in positions)
+        numbers.update(bisect.bisect_right(new_pages, (position, len(after) + 1)) for position in positions)
     return numbers
-
-
-def _list_items(ix: SiteIndex, kind: str, subject: str) -> list[str]:
-    """What a list pages through: claim keys (verdict, entity), source URLs (publisher)."""
-    if kind == "publisher":
-        return ix.publisher_urls.get(subject, [])
-    return (ix.by_verdict if kind == "verdict" else ix.naming).get(subject, [])
 
 
 def kept_plan(state: SiteState, old: SiteIndex, new: SiteIndex, keys: list[str]) -> list[PageSpec] | None:

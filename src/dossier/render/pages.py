@@ -14,6 +14,7 @@ from any static host under any path.
 from __future__ import annotations
 
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ from .text import shorten
 
 HOME_CLAIMS_LIMIT = 500  # above this, the home page lists articles, each with its own claim list
 HOME_FINDINGS_LIMIT = 20  # the home page shows the first ones and links to the findings page
-LIST_PAGE_SIZE = 100  # claims (or sources) per page of an entity, verdict or publisher list
+LIST_PAGE_SIZE = 100  # claims (or sources) a page of an entity, verdict or publisher list holds, on average
 RELATED_LIMIT = 8
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[»\"”)]?\s+")
 
@@ -346,6 +347,17 @@ class SiteIndex:
         """Publisher page path -> its source URLs, sorted (once, not once per page of the list)."""
         return {path: sorted(by_url) for path, by_url in self.citing.items()}
 
+    def list_slices(self, kind: str, subject: str) -> list[tuple[int, int]]:
+        """The pages of a list (see `list_slices`), worked out once per list."""
+        found = self._slices.get((kind, subject))
+        if found is None:
+            found = self._slices[(kind, subject)] = list_slices(list_items(self, kind, subject))
+        return found
+
+    @cached_property
+    def _slices(self) -> dict[tuple[str, str], list[tuple[int, int]]]:
+        return {}
+
     @cached_property
     def publisher_names(self) -> dict[str, str]:
         """Publisher page path -> the name it shows."""
@@ -527,17 +539,43 @@ def _list_paths(first: str, count: int) -> list[str]:
     return [first] + [f"{base}/{n}.html" for n in range(2, count + 1)]
 
 
-def _page_count(items: int) -> int:
-    return max(1, -(-items // LIST_PAGE_SIZE))
+def list_slices(items: list[str]) -> list[tuple[int, int]]:
+    """Where each page of a list starts and ends (at least one page, maybe empty).
+
+    A page ends after an item whose hash says so, once it holds half of `LIST_PAGE_SIZE`
+    items (and at twice that, whatever the hash): a page break depends on the items next to
+    it, not on its position. So a claim entering or leaving a list changes the page it is on
+    (seldom the next one), not every page after it, and an edit re-renders a page or two of
+    a long verdict list, not all of them. A last page shorter than the half joins the one before.
+    """
+    least = max(1, LIST_PAGE_SIZE // 2)
+    most, odds = 2 * LIST_PAGE_SIZE, max(1, LIST_PAGE_SIZE - least)
+    slices: list[tuple[int, int]] = []
+    start, crc32 = 0, zlib.crc32
+    for end, item in enumerate(items, 1):
+        size = end - start
+        if size >= most or (size >= least and crc32(item.encode()) % odds == 0):
+            slices.append((start, end))
+            start = end
+    if start < len(items) or not slices:
+        if slices and len(items) - start < least:
+            slices[-1] = (slices[-1][0], len(items))
+        else:
+            slices.append((start, len(items)))
+    return slices
+
+
+def list_items(ix: SiteIndex, kind: str, subject: str) -> list[str]:
+    """What the list (`entity`, `publisher` or `verdict`) `subject` pages through: claim keys,
+    or a publisher's source URLs."""
+    if kind == "publisher":
+        return ix.publisher_urls.get(subject, [])
+    return (ix.naming if kind == "entity" else ix.by_verdict).get(subject, [])
 
 
 def page_count(ix: SiteIndex, kind: str, subject: str) -> int:
     """How many pages the list (`entity`, `publisher` or `verdict`) `subject` has."""
-    if kind == "entity":
-        return _page_count(len(ix.naming.get(subject, ())))
-    if kind == "publisher":
-        return _page_count(len(ix.citing.get(subject, ())))
-    return _page_count(len(ix.by_verdict.get(subject, ())))
+    return len(ix.list_slices(kind, subject))
 
 
 def page_specs(ix: SiteIndex) -> list[PageSpec]:
@@ -578,12 +616,13 @@ def list_pages(specs: list[PageSpec]) -> dict[tuple[str, str], list[str]]:
 
 
 def _pager(paths: list[str], number: int, total: int) -> dict:
-    return Record(number=number, count=len(paths), pages=paths, total=total,
-                  start=(number - 1) * LIST_PAGE_SIZE + 1)
+    # The list's length is on its first page only: on every page, it would change them all.
+    return Record(number=number, count=len(paths), pages=paths, total=total if number == 1 else None)
 
 
-def _slice(items: list, number: int) -> list:
-    return items[(number - 1) * LIST_PAGE_SIZE: number * LIST_PAGE_SIZE]
+def _page_items(ix: SiteIndex, kind: str, subject: str, number: int) -> list[str]:
+    start, end = ix.list_slices(kind, subject)[number - 1]
+    return list_items(ix, kind, subject)[start:end]
 
 
 def make_page(ix: SiteIndex, spec: PageSpec, source: ClaimSource, shards: list[list[str]],
@@ -644,8 +683,9 @@ def make_page(ix: SiteIndex, spec: PageSpec, source: ClaimSource, shards: list[l
         entity = ix.entities[spec.subject]
         keys = ix.naming.get(spec.subject, [])
         paths = lists[(kind, spec.subject)]
+        shown = _page_items(ix, kind, spec.subject, spec.number)
         return Page(spec.path, "entity.html", entity.name, {
-            "entity": entity, "claims": [summaries[k] for k in _slice(keys, spec.number)],
+            "entity": entity, "claims": [summaries[k] for k in shown],
             "pager": _pager(paths, spec.number, len(keys)),
         })
     if kind == "entities":
@@ -657,7 +697,7 @@ def make_page(ix: SiteIndex, spec: PageSpec, source: ClaimSource, shards: list[l
         by_url = ix.citing[spec.subject]
         urls = ix.publisher_urls[spec.subject]
         sources = []
-        for url in _slice(urls, spec.number):
+        for url in _page_items(ix, kind, spec.subject, spec.number):
             first = by_url[url][0][0]
             citing = [Record(claim=summaries[k], stance=s.stance) for s, k in by_url[url]]
             day = date.fromisoformat(first.date) if first.date else None
@@ -674,7 +714,8 @@ def make_page(ix: SiteIndex, spec: PageSpec, source: ClaimSource, shards: list[l
         keys = ix.by_verdict.get(spec.subject, [])
         paths = lists[(kind, spec.subject)]
         return Page(spec.path, "verdict.html", spec.subject, {
-            "verdict": spec.subject, "claims": [summaries[k] for k in _slice(keys, spec.number)],
+            "verdict": spec.subject,
+            "claims": [summaries[k] for k in _page_items(ix, kind, spec.subject, spec.number)],
             "pager": _pager(paths, spec.number, len(keys))})
     if kind == "verdicts":
         return Page(spec.path, "verdicts.html", "verdicts", {"counts": ix.counts})
