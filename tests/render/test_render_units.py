@@ -129,7 +129,8 @@ def test_the_link_checkers_shortcut_agrees_with_resolve(page: str, segments: lis
 _PARTS = st.sampled_from([
     b'<html lang="fr">', b"<main data-pagefind-body>", b"<article data-pagefind-body class=x>", b"</article>",
     b"<section data-pagefind-ignore>", b'<section class="a" data-pagefind-ignore>', b"</section>",
-    b"<p>mot</p>", b"data-pagefind-body", b"<title>t</title>", b"<section>"])
+    b"<p>mot</p>", b"data-pagefind-body", b"<title>t</title>", b"<section>",
+    b"<td data-pagefind-ignore>", b"<td>", b"</td>", b"<td <section data-pagefind-ignore>"])
 
 
 @settings(max_examples=1000)
@@ -137,7 +138,8 @@ _PARTS = st.sampled_from([
 def test_the_search_digest_is_its_regular_expression_definition(parts: list[bytes]) -> None:
     """search_digest finds the indexed article and its ignored sections with `find`; the same
     result as the plain definition: the first tag with data-pagefind-body up to the next
-    </article>, without each data-pagefind-ignore section up to its next </section>."""
+    </article>, without each data-pagefind-ignore section (or cell) up to its next </section>
+    (or </td>)."""
     import re
 
     from dossier.render.cache import digest
@@ -149,7 +151,7 @@ def test_the_search_digest_is_its_regular_expression_definition(parts: list[byte
         expected = digest(html)
     else:
         tag = re.search(rb"<html[^>]*>", html)
-        kept = re.sub(rb"<section[^>]*\sdata-pagefind-ignore[\s>].*?</section>", b"", body.group(0),
+        kept = re.sub(rb"<(section|td)[^>]*\sdata-pagefind-ignore[\s>].*?</\1>", b"", body.group(0),
                       flags=re.DOTALL)
         expected = digest((tag.group(0) if tag else b"") + kept)
     assert search_digest(html) == expected

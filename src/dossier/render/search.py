@@ -70,27 +70,29 @@ def merged_bundle_file(name: str) -> bool:
 
 # What Pagefind reads of a page, for deciding whether its shard must be indexed again.
 _BODY_RE = re.compile(rb"<[a-z]+[^>]*\sdata-pagefind-body[\s>]")
-_IGNORED_RE = re.compile(rb"<section[^>]*\sdata-pagefind-ignore[\s>]")
+_IGNORED_RE = re.compile(rb"<(section|td)[^>]*\sdata-pagefind-ignore[\s>]")
 _HTML_TAG_RE = re.compile(rb"<html[^>]*>")
 
 
 def search_digest(html: bytes) -> str:
     """A hash of what Pagefind indexes of a page: the `data-pagefind-body` article without
-    its `data-pagefind-ignore` sections, and the <html> tag (its language). A page without
-    such an article counts whole. Only ever more than Pagefind reads, never less."""
+    its `data-pagefind-ignore` sections and table cells, and the <html> tag (its language).
+    A page without such an article counts whole. Only ever more than Pagefind reads, never less."""
     # The attribute's first occurrence tells where to start looking for the tag; each part
     # ends at the first closing tag after it (found with `find`, not a lazy `.*?`).
     opening = _BODY_RE.search(html, max(0, html.rfind(b"<", 0, html.find(b"data-pagefind-body"))))
     end = html.find(b"</article>", opening.end()) if opening else -1
     if end < 0:
         return digest(html)
-    body, kept, position = html[opening.start(): end + len(b"</article>")], [], 0
-    while ignored := _IGNORED_RE.search(body, position):
-        close = body.find(b"</section>", ignored.end())
-        if close < 0:
-            break
+    body, kept, position, looked = html[opening.start(): end + len(b"</article>")], [], 0, 0
+    while ignored := _IGNORED_RE.search(body, looked):
+        closing = b"</" + ignored.group(1) + b">"
+        close = body.find(closing, ignored.end())
+        if close < 0:  # not closed: kept, as Pagefind may read it
+            looked = ignored.start() + 1
+            continue
         kept.append(body[position: ignored.start()])
-        position = close + len(b"</section>")
+        position = looked = close + len(closing)
     kept.append(body[position:])
     tag = _HTML_TAG_RE.search(html)
     return digest((tag.group(0) if tag else b"") + b"".join(kept))
