@@ -157,9 +157,10 @@ def test_the_browser_reloads_by_itself(tmp_path, browser):
     server = Served(make_dossier(tmp_path / "d"))
     page = browser.new_page()
     try:
-        page.goto(f"http://127.0.0.1:{server.port}/")
-        page.wait_for_function("document.readyState === 'complete'")
-        time.sleep(0.5)  # the EventSource connects
+        # The reload channel is open once its response headers arrive (the server then waits
+        # for news): an edit made earlier would reload nothing.
+        with page.expect_response(lambda response: "/__dossier/events" in response.url, timeout=30_000):
+            page.goto(f"http://127.0.0.1:{server.port}/")
         assert "revu" not in page.title()
         edit(server.root / "dossier.yaml", 'title: "Le port de Brest"', 'title: "Le port de Brest, revu"')
         page.wait_for_function("document.title.includes('revu')", timeout=30_000)
