@@ -337,3 +337,74 @@ def test_a_verdict_edit_rewrites_a_page_or_two_of_a_long_verdict_list(tmp_path: 
         build_site(root, output=tmp_path / f"clean-{step}", clean=True)
         assert tree(site) == tree(tmp_path / f"clean-{step}"), f"step {step}"
     assert partial >= 6, partial  # of 8 lists touched; a page more or less rewrites one whole
+
+
+def _mapping(value):
+    """Maps compared as mappings (any key order), lists in order."""
+    if isinstance(value, dict):
+        return {key: _mapping(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_mapping(item) for item in value]
+    return value
+
+
+def test_the_index_before_an_edit_equals_a_fresh_index_of_the_old_claims(tmp_path: Path) -> None:
+    """An edit build derives the index before the edit from the one after it, regrouping only
+    what the edited claims were or are in: every map it plans from must equal a fresh index's,
+    for random edits of verdicts, entities, sources (publishers and URLs) and topics."""
+    import sys
+
+    from dossier.load import load_dossier
+    from dossier.render.pages import SourceRef, make_index, publisher_name
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import generate
+
+    root = tmp_path / "dossier"
+    generate.generate(300, root, seed=4, search=False)
+    new = make_index(load_dossier(root), ())
+    entries = new.entries
+    rng = random.Random(9)
+    verdicts = [v.id for v in new.config.verdicts]
+    entity_ids = sorted(new.entities)
+    topics = [*sorted({t for e in entries for t in e.topics}), "sujet-neuf"]
+    sources = [s for e in entries for s in e.sources]
+    maps = ("position", "claims_of", "by_verdict", "naming", "by_topic", "topic_position", "explicit",
+            "citing", "publisher_urls", "publisher_names")
+    for _ in range(60):
+        edited = {}
+        for entry in rng.sample(entries, rng.randint(1, 4)):
+            old = entry
+            for _ in range(rng.randint(1, 3)):
+                change = rng.choice(("verdict", "entities", "source", "topics", "related"))
+                if change == "verdict":
+                    old = old._replace(verdict=rng.choice(verdicts))
+                elif change == "entities":
+                    old = old._replace(entities=tuple(rng.sample(entity_ids, rng.randint(0, 5))))
+                elif change == "topics":
+                    old = old._replace(topics=tuple(sorted(set(rng.sample(topics, rng.randint(0, 2))))))
+                elif change == "related":
+                    related = (rng.choice(entries).key for _ in range(rng.randint(0, 2)))
+                    old = old._replace(related=tuple(related))
+                else:
+                    cited = list(old.sources)
+                    other = rng.choice(sources)
+                    if cited and rng.random() < 0.3:
+                        cited.pop(rng.randrange(len(cited)))
+                    elif rng.random() < 0.5:  # another claim's source: a publisher and URL in use
+                        cited.append(other)
+                    else:  # a new spelling of a publisher, or a new one
+                        name = rng.choice([other.publisher.upper(), f"Éditeur {rng.randint(1, 5)}"])
+                        url = rng.choice([other.url, f"https://neuf{rng.randint(1, 5)}.example.org/a"])
+                        cited.append(SourceRef(url, publisher_name(url, name), None, None, "supports"))
+                    old = old._replace(sources=tuple(cited))
+            edited[entry.key] = old
+        derived = new.before_edit(edited)
+        fresh = type(new)(new.config, new.articles, new.entities, [edited.get(e.key, e) for e in entries],
+                          (), "")
+        for name in maps:
+            assert _mapping(getattr(derived, name)) == _mapping(getattr(fresh, name)), name
+        assert derived.by_key == fresh.by_key
+        for kind, subject in {("verdict", v) for v in verdicts} | {("entity", e) for e in entity_ids} \
+                | {("publisher", p) for p in fresh.citing}:
+            assert derived.list_slices(kind, subject) == fresh.list_slices(kind, subject), (kind, subject)

@@ -371,8 +371,8 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     findings = tuple(f for slug in state.articles for f in settled.get(slug, ()))
     clock.phase("analyse")
 
-    old_ix = SiteIndex(config, state.articles, entities, state.entries, (), "")
     ix = SiteIndex(config, state.articles, entities, entries, findings, "")
+    old_ix = ix.before_edit({key: state.entries[old_keys[key]] for key in fresh})
     ix.built = built_date((a["published"] for a in state.articles.values()), entries)
     code = _code_version()
     settings = _fingerprint(code, config, ix.built)
