@@ -314,7 +314,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     from .pages import SiteIndex, built_date, claim_entry, list_pages, make_page, page_specs, search_shards
 
     changed, record = found
-    edited = incremental.edited_claim_files(changed, record["inputs"][0], record["now"][0])
+    edited = incremental.edited_claim_files(changed, record["came_or_went"])
     state = incremental.load_state(root, output) if edited else None
     if state is None:
         return None
