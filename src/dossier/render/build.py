@@ -909,13 +909,13 @@ def _commit(output: Path, staging: Path, staged: list[str], entries: dict[str, E
         os.replace(staging / rel, target)
     # Files the site no longer has: those the last build made, and on a first
     # build anything else in the folder (it holds a previous site, checked above).
-    candidates = set(before) - set(entries) if before else {
+    candidates = before.keys() - entries.keys() if before else {
         p.relative_to(output).as_posix() for p in output.rglob("*")
         if p.is_file() and not p.relative_to(output).as_posix().startswith(("pagefind/",
                                                                               "pagefind-shards/"))}
     deleted = 0
     folders = set()
-    for rel in sorted(candidates - set(entries)):
+    for rel in sorted(candidates - entries.keys()):
         path = output / rel
         if path.is_file():
             path.unlink()

@@ -3,8 +3,8 @@
 After a successful build, `save` records the state of every input (claims,
 seeds, dossier.yaml, entities.yaml, findings.yaml, the dossier's templates, the
 packaged theme, the package's code) by (size, mtime_ns, ctime_ns, inode), packed
-folder by folder (`Folders`), with the build's settings. `changes` answers what is no longer exactly so; when nothing is,
-the build has nothing to do.
+folder by folder (`Folders`), with the build's settings. `changes` answers what is
+no longer exactly so; when nothing is, the build has nothing to do.
 
 Of the output folder only the folders are stamped (and each search shard's entry
 file): a file added, removed or replaced by a new one (as editors and `sed -i` save)
