@@ -765,7 +765,11 @@ def _render_all(job: _Job, staging: Path):
                     yield from part
             yield from _render_chunk(here)
         else:
-            yield from _render_chunk(indexes)
+            # Indexed pages first, in a chunk of their own: their search shards start while
+            # the rest renders (a chunk's results come only once it is done).
+            indexed = [i for i in indexes if job.specs[i].kind in _INDEXED_KINDS]
+            yield from _render_chunk(indexed)
+            yield from _render_chunk(indexes[len(indexed):])
     finally:
         _STATE = ()
 
