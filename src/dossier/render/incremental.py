@@ -228,6 +228,7 @@ def _pages_showing(old: SiteIndex, new: SiteIndex, key: str, kind: str, subject:
             positions = [i for i, url in enumerate(after) if url in urls]
         else:
             positions = [i for i, item in enumerate(after) if item == key]
+        # A position's page number: how many pages start at or before it.
         numbers.update(bisect.bisect_right(new_pages, (position, len(after) + 1)) for position in positions)
     return numbers
 
