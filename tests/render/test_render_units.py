@@ -198,3 +198,38 @@ def test_a_claim_entering_or_leaving_a_long_list_changes_one_page_or_two() -> No
     assert recounted < 25, recounted
     assert max(changed_counts) <= 3, sorted(changed_counts)[-10:]
     assert sum(changed_counts) / len(changed_counts) < 1.3, sum(changed_counts) / len(changed_counts)
+
+
+def test_the_build_cache_keeps_edits_in_a_delta_until_a_full_save(tmp_path, monkeypatch) -> None:
+    """A full build writes the base file; an edit build writes only what changed since it
+    (cumulatively, removals too); loading gives back exactly the entries saved last. Without
+    its delta a base may be stale: nothing is trusted. A delta of an older base is ignored."""
+    from dossier.render.cache import BuildCache, Entry, _delta_path
+
+    monkeypatch.setattr(BuildCache, "DELTA_MOST", 10)  # past 10 changed entries, a new base
+    root, output = tmp_path, tmp_path / "site"
+    cache = BuildCache.load(root, output, "code")
+    cache.entries = {f"p{n}.html": Entry(f"f{n}", f"d{n}", b"", "") for n in range(50)}
+    cache.save()
+    base_file = cache.path.read_bytes()
+    for step in range(3):
+        cache = BuildCache.load(root, output, "code")
+        entries = dict(cache.entries)
+        entries[f"p{step}.html"] = Entry("new", f"d{step}", b"x", "s")
+        entries.pop(f"p{10 + step}.html")
+        entries[f"q{step}.html"] = Entry("added", "d", b"", "")
+        cache.entries, cache.search = entries, f"search {step}"
+        cache.save()
+        assert cache.path.read_bytes() == base_file  # the base is left alone
+        again = BuildCache.load(root, output, "code")
+        assert again.entries == entries and again.search == f"search {step}"
+    delta = _delta_path(cache.path).read_bytes()
+    _delta_path(cache.path).unlink()
+    assert BuildCache.load(root, output, "code").entries == {}
+    _delta_path(cache.path).write_bytes(delta)
+    cache = BuildCache.load(root, output, "code")
+    cache.entries = {n: e for n, e in cache.entries.items() if not n.startswith("p")}  # most change
+    cache.save()
+    assert cache.path.read_bytes() != base_file  # a new base
+    _delta_path(cache.path).write_bytes(delta)  # the old base's delta, left behind by a crash
+    assert BuildCache.load(root, output, "code").entries == cache.entries

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 from ..store import write_atomic
 
 CACHE_DIR = ".dossier-cache"
-FORMAT = 5
+FORMAT = 6
 
 
 @dataclass(slots=True)
@@ -74,11 +75,21 @@ class Scans:
 
 @dataclass
 class BuildCache:
+    """Every output file's `Entry`, kept as a base file that full builds write, plus a small
+    delta file that edit builds write: the entries that changed since the base (None: gone).
+    An edit at 10,000 claims changes ~30 of 11,500 entries; rewriting the whole file cost
+    ~25 ms at that size and ~0.5 s at 100,000 claims."""
+
     path: Path
     output: str
     code: str = ""
     entries: dict[str, Entry] = field(default_factory=dict)
     search: str = ""  # fingerprint of the HTML the search index was built from
+    base: dict[str, Entry] = field(default_factory=dict)  # the entries as the base file has them
+    token: str = ""  # names the base file, so that a delta is applied only to its own base
+
+    # Past this many changed entries (or a tenth of them all), a build writes a new base.
+    DELTA_MOST = 2000
 
     @classmethod
     def load(cls, root: Path, output: Path, code: str) -> BuildCache:
@@ -89,18 +100,49 @@ class BuildCache:
             data = marshal.loads(path.read_bytes())
             if data[:3] != (FORMAT, code, str(output)):
                 return empty
-            entries = {p: Entry(*values) for p, values in data[4].items()}
+            base = {p: Entry(*values) for p, values in data[4].items()}
+            search, token = str(data[3]), str(data[5])
         except Exception:  # missing, truncated, from another version: a full build
             return empty
-        return cls(path, str(output), code, entries, str(data[3]))
+        entries = dict(base)
+        try:
+            delta = marshal.loads(_delta_path(path).read_bytes())
+            if delta[:4] == (FORMAT, code, str(output), token):
+                search = str(delta[4])
+                for p, values in delta[5].items():
+                    if values is None:
+                        entries.pop(p, None)
+                    else:
+                        entries[p] = Entry(*values)
+        except Exception:  # no delta (a full build wrote the base last), or a broken one
+            entries = base = {}  # unknown state: a full build
+        return cls(path, str(output), code, entries, search, base, token)
 
     def save(self) -> None:
         # marshal, not JSON: ~10x faster both ways, which an edit's build feels. Links and
-        # ids travel as each page's packed `scan` bytes. The file is a cache only; its
+        # ids travel as each page's packed `scan` bytes. The files are a cache only; their
         # format is tied to the Python version, like .pyc files.
+        base = self.base
+        changed = {p: e for p, e in self.entries.items() if base.get(p) is not e}
+        gone = base.keys() - self.entries.keys()
+        if self.token and len(changed) + len(gone) <= max(self.DELTA_MOST, len(self.entries) // 10):
+            delta = {p: (e.fingerprint, e.digest, e.scan, e.search) for p, e in changed.items()}
+            delta.update(dict.fromkeys(gone))
+            write_atomic(_delta_path(self.path), marshal.dumps(
+                (FORMAT, self.code, self.output, self.token, self.search, delta)), skip_unchanged=False)
+            return
+        self.token = os.urandom(8).hex()
         entries = {p: (e.fingerprint, e.digest, e.scan, e.search) for p, e in self.entries.items()}
-        data = (FORMAT, self.code, self.output, self.search, entries)
+        data = (FORMAT, self.code, self.output, self.search, entries, self.token)
         write_atomic(self.path, marshal.dumps(data), skip_unchanged=False)
+        # The new base stands alone: an empty delta says so (a missing one means a broken state).
+        write_atomic(_delta_path(self.path), marshal.dumps(
+            (FORMAT, self.code, self.output, self.token, self.search, {})), skip_unchanged=False)
+        self.base = dict(self.entries)
+
+
+def _delta_path(path: Path) -> Path:
+    return path.with_name(path.stem + ".delta.marshal")
 
 
 def digest(data: bytes) -> str:
