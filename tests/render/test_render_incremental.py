@@ -408,3 +408,39 @@ def test_the_index_before_an_edit_equals_a_fresh_index_of_the_old_claims(tmp_pat
         for kind, subject in {("verdict", v) for v in verdicts} | {("entity", e) for e in entity_ids} \
                 | {("publisher", p) for p in fresh.citing}:
             assert derived.list_slices(kind, subject) == fresh.list_slices(kind, subject), (kind, subject)
+
+
+def test_kept_state_and_page_cache_survive_a_lost_or_stale_delta(dossier_dir: Path, tmp_path: Path) -> None:
+    """Edit builds write deltas of the site state and the page cache next to their base files.
+    A base without its delta may be stale: the next build is a full one. A delta left from an
+    older base is ignored. Either way the site is a clean build's."""
+    from dossier.render.cache import CACHE_DIR
+
+    def edit(text: str) -> None:
+        import re
+
+        path = dossier_dir / CLAIMS / "evacues-400-600.yaml"
+        path.write_text(re.sub(r"(?m)^notes: .*$", f'notes: "{text}"', path.read_text()))
+
+    cache = dossier_dir / CACHE_DIR
+    build_site(dossier_dir)
+    edit("Note 1")
+    assert build_site(dossier_dir).mode == "edit"
+    deltas = sorted(cache.glob("*.delta.*"))
+    assert [p.name.split("-")[0] for p in deltas] == ["build", "site"]
+    stale = {p: p.read_bytes() for p in deltas}
+    edit("Note 2")
+    assert build_site(dossier_dir).mode == "edit"  # base + first delta read, a second delta written
+    assert "Note 2" in (dossier_dir / "site" / CLAIMS / "evacues-400-600.html").read_text()
+    for path in deltas:
+        path.unlink()
+    edit("Note 3")
+    assert build_site(dossier_dir).mode == "full"
+    build_site(dossier_dir, output=tmp_path / "clean-1", clean=True)
+    assert tree(dossier_dir / "site") == tree(tmp_path / "clean-1")
+    for path, data in stale.items():  # deltas of a base the full build replaced
+        path.write_bytes(data)
+    edit("Note 4")
+    assert build_site(dossier_dir).mode == "edit"
+    build_site(dossier_dir, output=tmp_path / "clean-2", clean=True)
+    assert tree(dossier_dir / "site") == tree(tmp_path / "clean-2")

@@ -422,7 +422,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
             or (path in feeds.EXPORTS and path not in exports)}
     new_state = incremental.SiteState(settings, state.context, entries, state.articles, state.seeds,
                                       settled, tuple(dossier_problems), state.offsets, plan, shards,
-                                      state.runs, slugs)
+                                      state.runs, slugs, state.stored)
     all_paths = [(s.path, s.kind not in ("search", "404")) for s in specs]
     job = _Job(root, output, config, env, template_fps, settings, dirty, lambda spec: pages[spec.path],
                all_paths, shards, cache, cache.entries, exports, False, problems, new_state, keep)
