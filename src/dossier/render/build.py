@@ -241,7 +241,8 @@ def _build_full(root: Path, output: Path, strict: bool, clean: bool, search: boo
         made.update(_static(root, config))
         state = SiteState(settings, context, entries, ix.articles,
                           {slug: a.path for slug, a in dossier.articles.items()}, settled,
-                          tuple(dossier.problems), exports.offsets, tuple(specs), shards)
+                          tuple(dossier.problems), exports.offsets, tuple(specs), shards,
+                          entities=dossier.entities)
         job = _Job(root, output, config, env, template_fps, settings, specs,
                    lambda spec: make_page(ix, spec, source, shards, lists), all_paths, shards, cache,
                    {} if clean else cache.entries, made, clean, problems, state)
@@ -323,10 +324,12 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
         return None
     if search is not None and search != config.search:
         config = dataclasses.replace(config, search=search)
-    problems: list[Problem] = []
-    entities = load_entities(root, problems)
-    if problems:
-        return None
+    entities = state.entities
+    if not entities:  # none named, or a state from before they were kept: read them again
+        problems: list[Problem] = []
+        entities = load_entities(root, problems)
+        if problems:
+            return None
     slugs = {name.split("/")[1] for name in edited}
     source = incremental.CachedSource(root, state.context, {}, _seed_reader(root, state, config.language))
     articles = {slug: source.article(slug) for slug in slugs}
@@ -422,7 +425,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
             or (path in feeds.EXPORTS and path not in exports)}
     new_state = incremental.SiteState(settings, state.context, entries, state.articles, state.seeds,
                                       settled, tuple(dossier_problems), state.offsets, plan, shards,
-                                      state.runs, slugs, state.stored)
+                                      state.runs, slugs, state.stored, entities)
     all_paths = [(s.path, s.kind not in ("search", "404")) for s in specs]
     job = _Job(root, output, config, env, template_fps, settings, dirty, lambda spec: pages[spec.path],
                all_paths, shards, cache, cache.entries, exports, False, problems, new_state, keep)

@@ -67,6 +67,8 @@ class SiteState:
     edited: set = field(default_factory=set)
     # What the state's base file holds (see `save_state`): its token, runs, plan and shards.
     stored: tuple = ()
+    # entities.yaml as read: an edit build runs only when no file but claim files changed.
+    entities: dict = field(default_factory=dict)
 
 
 def _path(root: Path, output: Path) -> Path:
