@@ -274,12 +274,42 @@ def claim_entry(claim: Claim) -> ClaimEntry:
     )
 
 
+Labels = Callable[[ClaimEntry], Iterable[str]]  # an entry's labels: its verdict, its entities...
+
 # The maps of claim keys grouped by a label, in site order: map name -> an entry's labels.
-_GROUPS: dict[str, Callable[[ClaimEntry], Iterable[str]]] = {
+_GROUPS: dict[str, Labels] = {
     "by_verdict": lambda entry: (entry.verdict,),
     "naming": lambda entry: entry.entities,
     "by_topic": lambda entry: entry.topics,
 }
+
+
+def _keys_by(entries: Iterable[ClaimEntry], labels: Labels) -> dict[str, list[str]]:
+    """Label -> the keys of the claims it labels, in the order of `entries`."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for entry in entries:
+        for label in labels(entry):
+            grouped[label].append(entry.key)
+    return grouped
+
+
+def _cited(entries: Iterable[ClaimEntry]) -> dict[str, dict[str, list[tuple[SourceRef, str]]]]:
+    """Publisher page path -> source URL -> (source, claim key), in the order of `entries`."""
+    grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for entry in entries:
+        for source in entry.sources:
+            grouped[publisher_path(source.publisher)][source.url].append((source, entry.key))
+    return grouped
+
+
+def _replaced(groups: dict, labels: set[str], again: dict) -> dict:
+    """`groups` with the groups `labels` taken from `again` (or dropped, if it has none)."""
+    for label in labels:
+        if label in again:
+            groups[label] = again[label]
+        else:
+            groups.pop(label, None)
+    return groups
 
 
 class SiteIndex:
@@ -340,45 +370,25 @@ class SiteIndex:
             seed["explicit"] = self.explicit
         return old
 
-    def _regrouped(self, groups: dict[str, list[str]], labels: Callable[[ClaimEntry], Iterable[str]],
-                   edited: dict[str, ClaimEntry], old: dict[str, ClaimEntry]) -> dict[str, list[str]]:
-        """`groups` (as `_keys_by(labels)` made them here) with the groups the `edited` claims
-        were or are in made again from the `old` entries."""
-        result: dict[str, list[str]] = defaultdict(list, groups)
+    def _regrouped(self, groups: dict[str, list[str]], labels: Labels, edited: dict[str, ClaimEntry],
+                   old: dict[str, ClaimEntry]) -> dict[str, list[str]]:
+        """`groups` (`_keys_by(..., labels)` of this index) with the groups the `edited` claims
+        were or are in made again from the `old` entries of their members."""
         touched = {label for key, entry in edited.items() for e in (entry, self.by_key[key])
                    for label in labels(e)}
-        for label in touched:
-            keys = {k for k in groups.get(label, ()) if k not in edited}
-            keys.update(k for k, entry in edited.items() if label in labels(entry))
-            grouped = [k for k in sorted(keys, key=self.position.__getitem__) for mine in labels(old[k])
-                       if mine == label]
-            if grouped:
-                result[label] = grouped
-            else:
-                result.pop(label, None)
-        return result
+        members = {k for label in touched for k in groups.get(label, ())} | edited.keys()
+        again = _keys_by((old[k] for k in sorted(members, key=self.position.__getitem__)), labels)
+        return _replaced(defaultdict(list, groups), touched, again)
 
     def _recited(self, edited: dict[str, ClaimEntry], old: dict[str, ClaimEntry]) -> dict:
         """`citing` with the publishers the `edited` claims cite or cited made again from the
-        `old` entries."""
+        `old` entries of the claims citing them."""
         citing = self.citing
-        result: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list), citing)
-        paths = {publisher_path(s.publisher) for key, entry in edited.items()
-                 for e in (entry, self.by_key[key]) for s in e.sources}
-        for path in paths:
-            keys = {k for cited in citing.get(path, {}).values() for _, k in cited if k not in edited}
-            keys.update(k for k, entry in edited.items()
-                        if any(publisher_path(s.publisher) == path for s in entry.sources))
-            by_url: dict[str, list] = defaultdict(list)
-            for key in sorted(keys, key=self.position.__getitem__):
-                for source in old[key].sources:
-                    if publisher_path(source.publisher) == path:
-                        by_url[source.url].append((source, key))
-            if by_url:
-                result[path] = by_url
-            else:
-                result.pop(path, None)
-        return result
+        touched = {publisher_path(s.publisher) for key, entry in edited.items()
+                   for e in (entry, self.by_key[key]) for s in e.sources}
+        members = {k for path in touched for cited in citing.get(path, {}).values() for _, k in cited}
+        again = _cited(old[k] for k in sorted(members | edited.keys(), key=self.position.__getitem__))
+        return _replaced(defaultdict(lambda: defaultdict(list), citing), touched, again)
 
     @cached_property
     def summaries(self) -> dict[str, dict]:
@@ -397,22 +407,14 @@ class SiteIndex:
             grouped[entry.article].append(entry)
         return grouped
 
-    def _keys_by(self, labels: Callable[[ClaimEntry], Iterable[str]]) -> dict[str, list[str]]:
-        """Label -> the keys of the claims it labels, in site order."""
-        grouped: dict[str, list[str]] = defaultdict(list)
-        for entry in self.entries:
-            for label in labels(entry):
-                grouped[label].append(entry.key)
-        return grouped
-
     @cached_property
     def by_verdict(self) -> dict[str, list[str]]:
-        return self._keys_by(_GROUPS["by_verdict"])
+        return _keys_by(self.entries, _GROUPS["by_verdict"])
 
     @cached_property
     def naming(self) -> dict[str, list[str]]:
         """Entity id -> the claims naming it (or said by it)."""
-        return self._keys_by(_GROUPS["naming"])
+        return _keys_by(self.entries, _GROUPS["naming"])
 
     @cached_property
     def citing(self) -> dict[str, dict[str, list[tuple[SourceRef, str]]]]:
@@ -420,11 +422,7 @@ class SiteIndex:
 
         Two spellings of a publisher folding to one page path share it (the first
         spelling, in name order, names the page)."""
-        grouped: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        for entry in self.entries:
-            for source in entry.sources:
-                grouped[publisher_path(source.publisher)][source.url].append((source, entry.key))
-        return grouped
+        return _cited(self.entries)
 
     @cached_property
     def publisher_urls(self) -> dict[str, list[str]]:
@@ -453,7 +451,7 @@ class SiteIndex:
 
     @cached_property
     def by_topic(self) -> dict[str, list[str]]:
-        return self._keys_by(_GROUPS["by_topic"])
+        return _keys_by(self.entries, _GROUPS["by_topic"])
 
     @cached_property
     def topic_position(self) -> dict[str, dict[str, int]]:
