@@ -557,15 +557,14 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
         # went and no rendered page lost an id: then only rendered pages are checked.
         unchanged_ids = all(previous[p].scan == entries[p].scan or previous[p].ids == entries[p].ids
                             for p in rendered if p in previous)
-        only = rendered if previous and set(previous) == set(entries) and unchanged_ids else None
+        only = rendered if previous and previous.keys() == entries.keys() and unchanged_ids else None
         link_problems = check_links(scans, known, only)
         if link_problems:
             raise DossierError(link_problems)
         clock.phase("links")
 
         # --- commit
-        deleted_paths = set(previous) - set(entries) if previous else set()
-        deleted = _commit(output, staging, staged, entries, {} if job.clean else job.cache.entries)
+        deleted = _commit(output, staging, staged, entries, previous)
         clock.phase("commit")
         # Kept while the search runs finish (they read from it); what only the next build reads.
         incremental.save_state(job.root, output, job.state)
@@ -597,12 +596,12 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
     cache.save()
     outputs = None
     if outputs_before is not None:
-        outputs = noop.restamp(output, outputs_before, set(staged) | deleted_paths,
+        outputs = noop.restamp(output, outputs_before, set(staged) | deleted,
                                touched_dirs)
     noop.save(job.root, output, THEME_DIR, settings_key, inputs,
               len(every), tuple(job.problems), outputs)
     clock.phase("cache")
-    return BuildReport(output, tuple(job.problems), len(every), len(rendered), len(staged), deleted,
+    return BuildReport(output, tuple(job.problems), len(every), len(rendered), len(staged), len(deleted),
                        clock.seconds(), tuple(clock.timings))
 
 
@@ -900,13 +899,14 @@ def _check_output_folder(output: Path, known: dict) -> None:
 
 
 def _commit(output: Path, staging: Path, staged: list[str], entries: dict[str, Entry],
-            before: dict[str, Entry]) -> int:
+            before: dict[str, Entry]) -> set[str]:
+    """Move the staged files into the site and remove those it no longer has; return these."""
     if output.is_dir() and not any(output.iterdir()):
         output.rmdir()
     if not output.exists():  # a first build: the staging folder becomes the site, one rename
         output.parent.mkdir(parents=True, exist_ok=True)
         os.rename(staging, output)
-        return 0
+        return set()
     made: set[Path] = set()
     for rel in sorted(staged):
         target = output / rel
@@ -920,13 +920,13 @@ def _commit(output: Path, staging: Path, staged: list[str], entries: dict[str, E
         p.relative_to(output).as_posix() for p in output.rglob("*")
         if p.is_file() and not p.relative_to(output).as_posix().startswith(("pagefind/",
                                                                               "pagefind-shards/"))}
-    deleted = 0
+    deleted = set()
     folders = set()
     for rel in sorted(candidates - entries.keys()):
         path = output / rel
         if path.is_file():
             path.unlink()
-            deleted += 1
+            deleted.add(rel)
             folders.add(path.parent)
     for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
         while folder != output and folder.is_dir() and not any(folder.iterdir()):
