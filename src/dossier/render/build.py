@@ -325,7 +325,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     if search is not None and search != config.search:
         config = dataclasses.replace(config, search=search)
     entities = state.entities
-    if not entities:  # none named, or a state from before they were kept: read them again
+    if not entities:  # no entities.yaml, or an empty one: nothing to keep, so read it here
         problems: list[Problem] = []
         entities = load_entities(root, problems)
         if problems:

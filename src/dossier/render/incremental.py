@@ -46,7 +46,7 @@ from ..store import write_atomic
 from .cache import CACHE_DIR
 from .pages import ClaimEntry, ClaimSource, PageSpec, SiteIndex, publisher_path
 
-FORMAT = 5  # 2: no raw findings kept; 3: the page plan kept; 4: entries kept per article; 5: deltas
+FORMAT = 6  # 2: no raw findings; 3: the page plan; 4: entries per article; 5: deltas; 6: entities
 
 
 @dataclass
