@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import random
-
 import jinja2
 import pytest
 from markupsafe import Markup, escape
 
 from dossier.render import environment
-from dossier.render.environment import _escape_output, json_for_script, make_environment
+from dossier.render.environment import _escape_output, make_environment
 from dossier.render.record import Record
 
 
@@ -48,36 +45,3 @@ def test_record_attributes_read_as_keys_and_dict_methods_still_win(env):
 def test_label_maps_return_an_unknown_value_as_itself(env):
     assert env.from_string("{{ kinds['quantity'] }}|{{ kinds['nope'] }}").render() == \
         f"{env.globals['kinds']['quantity']}|nope"
-
-
-def _reference_json(data) -> str:
-    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-def test_json_for_script_writes_what_json_dumps_writes_on_random_data():
-    r = random.Random(7)
-    leaves = ["", "a</script><!--&", "é\u2028\u2029\"\\\n\t\x00\x1f", "😀", 0, -3, 10**30, 1.5, 1e300, 0.1,
-              -0.0, True, False, None, float("nan"), float("inf"), Markup("<b>")]
-
-    def value(depth=0):
-        k = r.random()
-        if depth > 4 or k < 0.4:
-            return r.choice(leaves)
-        if k < 0.7:
-            return [value(depth + 1) for _ in range(r.randint(0, 4))]
-        if k < 0.75:
-            return tuple(value(depth + 1) for _ in range(r.randint(0, 3)))
-        if k < 0.8:
-            return Record(a=value(depth + 1))
-        keys = ["a", "@type", "é", 'x"y', 1, 2.5, None, True]
-        return {r.choice(keys): value(depth + 1) for _ in range(r.randint(0, 4))}
-
-    for _ in range(3000):
-        data = value()
-        assert str(json_for_script(data)) == _reference_json(data)
-    loop: list = []
-    loop.append(loop)
-    with pytest.raises(ValueError, match="Circular"):
-        json_for_script(loop)
