@@ -114,8 +114,9 @@ class BuildCache:
                         entries.pop(p, None)
                     else:
                         entries[p] = Entry(*values)
-        except Exception:  # no delta (a full build wrote the base last), or a broken one
-            entries = base = {}  # unknown state: a full build
+        except Exception:  # no delta, or a broken one: the base may be stale (a full build
+            entries = base = {}  # writes an empty delta beside it), so trust nothing, and the
+            token = ""  # next save writes a new base
         return cls(path, str(output), code, entries, search, base, token)
 
     def save(self) -> None:
