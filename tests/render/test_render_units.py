@@ -126,6 +126,16 @@ def test_the_link_checkers_shortcut_agrees_with_resolve(page: str, segments: lis
         assert fast == resolve(page, link)
 
 
+def test_the_link_checkers_shortcut_takes_template_links() -> None:
+    """The links templates write (`{{ root }}path#id`) take the shortcut; others resolve."""
+    from dossier.render.links import root_relative
+
+    assert root_relative("../../claims/a/b.html#c-1", "../../") == ("claims/a/b.html", "c-1")
+    assert root_relative("index.html", "") == ("index.html", "")
+    assert root_relative("../x/../y.html", "../") is None
+    assert root_relative("b.html", "../") is None
+
+
 _PARTS = st.sampled_from([
     b'<html lang="fr">', b"<main data-pagefind-body>", b"<article data-pagefind-body class=x>", b"</article>",
     b"<section data-pagefind-ignore>", b'<section class="a" data-pagefind-ignore>', b"</section>",

@@ -76,15 +76,11 @@ def check_links(scans: dict[str, tuple[list[str], list[str]]], files: set[str],
             current = folder
             up = "../" * (folder.count("/") + 1) if folder else ""
         for link in links:
-            # Templates link from the site's root (`{{ root }}claims/...`): such a link is its
-            # target, no path arithmetic needed.
-            fast = root_relative(link, up)
-            if fast is not None:
-                _check(page, link, *fast, files, scans, id_sets, problems)
-                continue
             key = (folder, link) if not link.startswith("#") else (page, link)
             if key not in resolved:
-                resolved[key] = resolve(page, link)
+                # Templates link from the site's root (`{{ root }}claims/...`): such a link is
+                # its target, no path arithmetic needed.
+                resolved[key] = root_relative(link, up) or resolve(page, link)
             _check(page, link, *resolved[key], files, scans, id_sets, problems)
     return problems
 
