@@ -7,7 +7,8 @@ import pytest
 from markupsafe import Markup, escape
 
 from dossier.render import environment
-from dossier.render.environment import _escape_output, make_environment
+from dossier.render.environment import VerdictBadges, _escape_output, make_environment
+from dossier.render.i18n import choices
 from dossier.render.record import Record
 
 
@@ -44,4 +45,13 @@ def test_record_attributes_read_as_keys_and_dict_methods_still_win(env):
 
 def test_label_maps_return_an_unknown_value_as_itself(env):
     assert env.from_string("{{ kinds['quantity'] }}|{{ kinds['nope'] }}").render() == \
-        f"{env.globals['kinds']['quantity']}|nope"
+        f"{choices('fr', 'kinds')['quantity']}|nope"
+
+
+def test_a_verdict_not_on_the_scale_has_no_badge(env):
+    """`badges[id]` for a verdict of the scale is its badge; for any other id, a template error
+    (strict undefined), not an empty badge."""
+    env.globals["badges"] = VerdictBadges({"true": "Vrai"})
+    assert ">Vrai</span>" in env.from_string("{{ badges['true'] }}").render()
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ badges['nope'] }}").render()

@@ -15,8 +15,6 @@ import pytest
 from dossier.render import markdown
 from dossier.render.markdown import _fast_html, _fast_parser, plain_subset, reference_html, render_markdown
 
-pytestmark = pytest.mark.skipif(_fast_parser() is None, reason="markdown-it-pyrs is not installed")
-
 WORDS = ["le", "Élise", "vérité", "l'article", "d’après", "«", "»", "« citation »", "—", "–", "…", "12",
          "3,5", "10 000", "a_b", "snake_case_x", "x*y", "2*3", "*", "**", "_", "__", "***", "(", ")",
          "[", "]", "[note]", "[a [b] c](https://x.org/)", "[a](https://x.org/)[b](https://x.org/)", "[[x]](https://x.org/)",

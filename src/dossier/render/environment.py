@@ -104,7 +104,8 @@ class _Labels(dict):
 class VerdictBadges(dict):
     """Verdict id -> its badge, as HTML made once per verdict: templates write
     `{{ badges[claim.verdict] }}`, a subscript, where a macro call per claim was the slow part
-    of long lists (and copies of the macro's markup in each template the fix that was not)."""
+    of long lists. An id that is not on the scale is undefined (a template error), as
+    `verdict_labels[id]` is."""
 
     __slots__ = ("labels",)
 
@@ -113,9 +114,10 @@ class VerdictBadges(dict):
         self.labels = labels
 
     def __missing__(self, key):
-        # An unknown verdict shows no label, as `verdict_labels[id]` (undefined) did.
+        if key not in self.labels:
+            raise KeyError(key)
         badge = Markup('<span class="badge v-{}"><span class="swatch" aria-hidden="true"></span>{}</span>'
-                       ).format(key, self.labels.get(key, ""))
+                       ).format(key, self.labels[key])
         self[key] = badge
         return badge
 

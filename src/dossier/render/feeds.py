@@ -1,6 +1,7 @@
 """Machine-readable outputs: Atom feed, sitemap.xml, claims.json, claims.csv, findings.json.
 
-Each returns bytes, deterministic for the same dossier (sorted, dates from data).
+Each is deterministic for the same dossier (sorted, dates from data): bytes, a stream of
+chunks for the big exports, or after an edit a `Spliced` recipe of the old file's ranges.
 """
 
 from __future__ import annotations
