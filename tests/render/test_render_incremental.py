@@ -444,3 +444,41 @@ def test_kept_state_and_page_cache_survive_a_lost_or_stale_delta(dossier_dir: Pa
     assert build_site(dossier_dir).mode == "edit"
     build_site(dossier_dir, output=tmp_path / "clean-2", clean=True)
     assert tree(dossier_dir / "site") == tree(tmp_path / "clean-2")
+
+
+def test_two_claims_edited_together_in_one_list_equal_clean(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """One claim enters an entity's list (its items change) while another claim of that list,
+    on a page whose items stay the same, changes verdict: that page shows the new badge."""
+    import re
+    import sys
+
+    from dossier.load import load_dossier
+    from dossier.render import pages
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import generate
+
+    root = tmp_path / "dossier"
+    generate.generate(400, root, seed=5, search=False)
+    monkeypatch.setattr(pages, "LIST_PAGE_SIZE", 4)
+    build_site(root)
+    dossier = load_dossier(root)
+    ix = pages.make_index(dossier, ())
+    entity = max(ix.entities, key=lambda e: len(ix.naming.get(e, ())))
+    keys, slices = ix.naming[entity], ix.list_slices("entity", entity)
+    assert len(slices) >= 2
+    shown = keys[slices[-1][0]]  # on the last page, whose items the other edit leaves alone
+    entering = next(e.key for e in ix.entries if e.key not in keys
+                    and pages.list_slices(sorted([*keys, e.key], key=ix.position.__getitem__))[-1]
+                    == (slices[-1][0] + 1, slices[-1][1] + 1))
+    files = {c.key: root / c.path for c in dossier.claims}
+    text = files[entering].read_text(encoding="utf-8")
+    files[entering].write_text(re.sub(r"(?m)^entities: \[", f"entities: [{entity}, ", text, count=1),
+                               encoding="utf-8")
+    text = files[shown].read_text(encoding="utf-8")
+    verdict = "false" if 'verdict: "false"' not in text and "verdict: false" not in text else "true"
+    files[shown].write_text(re.sub(r"(?m)^verdict: .*$", f"verdict: {verdict}", text), encoding="utf-8")
+    assert build_site(root).mode == "edit"
+    build_site(root, output=tmp_path / "clean", clean=True)
+    assert tree(root / "site") == tree(tmp_path / "clean")

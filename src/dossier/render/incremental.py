@@ -44,7 +44,7 @@ from ..claims import Claim
 from ..parse_cache import ClaimCache
 from ..store import write_atomic
 from .cache import CACHE_DIR
-from .pages import ClaimEntry, ClaimSource, PageSpec, SiteIndex, publisher_path
+from .pages import ClaimEntry, ClaimSource, PageSpec, SiteIndex, list_items, page_count, publisher_path
 
 FORMAT = 6  # 2: no raw findings; 3: the page plan; 4: entries per article; 5: deltas; 6: entities
 
@@ -242,28 +242,27 @@ def dirty_specs(old: SiteIndex, new: SiteIndex, keys: list[str], specs: list[Pag
 
 
 def _pages_showing(old: SiteIndex, new: SiteIndex, key: str, kind: str, subject: str) -> set[int] | None:
-    """The pages of a list that an edit of the claim `key` changes: those showing it, before or
-    after, if the list keeps its items; else its first page (it shows the list's length) and
-    the pages whose items changed (page breaks depend on the items next to them, see
-    `pages.list_slices`). None if the list gains or loses a page: every page lists them all."""
-    from .pages import list_items
-
+    """The pages of a list that an edit of the claim `key` changes: those showing it, before
+    and after; and if the list's items changed (another claim edited in the same build may
+    have entered or left it), its first page (it shows the list's length) and the pages whose
+    items changed (page breaks depend on the items next to them, see `list_slices`). None if
+    the list gains or loses a page: every page lists them all."""
     before, after = list_items(old, kind, subject), list_items(new, kind, subject)
     old_pages, new_pages = old.list_slices(kind, subject), new.list_slices(kind, subject)
     if len(old_pages) != len(new_pages):
         return None
+    numbers: set[int] = set()
     if before != after:
         pairs = enumerate(zip(old_pages, new_pages, strict=True), 1)
-        return {1} | {number for number, ((a, b), (c, d)) in pairs if before[a:b] != after[c:d]}
-    numbers = set()
-    for ix in (old, new):
+        numbers = {1} | {number for number, ((a, b), (c, d)) in pairs if before[a:b] != after[c:d]}
+    for ix, items, pages in ((old, before, old_pages), (new, after, new_pages)):
         if kind == "publisher":
             urls = {s.url for s in ix.by_key[key].sources if publisher_path(s.publisher) == subject}
-            positions = [i for i, url in enumerate(after) if url in urls]
+            positions = [i for i, url in enumerate(items) if url in urls]
         else:
-            positions = [i for i, item in enumerate(after) if item == key]
+            positions = [i for i, item in enumerate(items) if item == key]
         # A position's page number: how many pages start at or before it.
-        numbers.update(bisect.bisect_right(new_pages, (position, len(after) + 1)) for position in positions)
+        numbers.update(bisect.bisect_right(pages, (position, len(items) + 1)) for position in positions)
     return numbers
 
 
@@ -272,8 +271,6 @@ def kept_plan(state: SiteState, old: SiteIndex, new: SiteIndex, keys: list[str])
     claims were or are in keeps its number of pages (else None: plan again). Articles,
     entities and claim ids cannot change on the edit path; a publisher can gain or lose its
     page, which changes the plan."""
-    from .pages import page_count
-
     if not state.plan:
         return None
     for key in keys:
