@@ -335,6 +335,11 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     articles = {slug: source.article(slug) for slug in slugs}
     if any(a is None for a in articles.values()):
         return None
+    # Keyed before they are read (as the loader does): a file saved again meanwhile keeps an
+    # old key, so the next build reads it again instead of trusting a stale parse.
+    siblings = {folder: siblings_key({p.stem for p in (root / folder).glob("*.y*ml")})
+                for folder in {name.rpartition("/")[0] for name in edited}}
+    keys = {name: (file_key(root / name), siblings[name.rpartition("/")[0]]) for name in edited}
     results = read_claim_files([root / name for name in edited], (root, config, articles, entities))
     old_keys = {e.key: i for i, e in enumerate(state.entries)}
     fresh: dict[str, Claim] = {}
@@ -411,9 +416,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
 
     # Parse cache: the edited files' results, for the next full build.
     parse_cache = ClaimCache(root, state.context)
-    parse_cache.update({shown: (file_key(root / shown),
-                                siblings_key({p.stem for p in (root / shown).parent.glob("*.y*ml")}),
-                                (shown, claim, file_problems, refs))
+    parse_cache.update({shown: (*keys[shown], (shown, claim, file_problems, refs))
                         for shown, claim, file_problems, refs in results})
 
     index_of = {key: old_keys[key] for key in fresh}
