@@ -312,7 +312,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     from ..load import load_entities, problem_order, read_claim_files
     from ..parse_cache import ClaimCache, file_key, siblings_key
     from . import incremental
-    from .pages import SiteIndex, built_date, claim_entry, list_pages, make_page, page_specs, search_shards
+    from .pages import SiteIndex, built_date, claim_entry, list_pages, make_page
 
     changed, record = found
     edited = incremental.edited_claim_files(changed, record["came_or_went"])
@@ -397,14 +397,9 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     cache = BuildCache.load(root, output, code)
     old_paths = cache.entries.keys()
     specs = incremental.kept_plan(state, old_ix, ix, list(fresh))
-    plan = state.plan
-    if specs is not None:
-        shards = state.shards
-    else:
-        specs = page_specs(ix)
-        if len(specs) != record["pages"] or not {s.path for s in specs} <= old_paths:
-            return None  # a list gained or lost a page: the sitemap and the search shards change
-        shards, plan = search_shards(ix, specs), tuple(specs)
+    if specs is None:
+        return None  # a list gained or lost a page: the sitemap and the search shards change
+    plan, shards = state.plan, state.shards
     dirty = incremental.dirty_specs(old_ix, ix, list(fresh), specs, old_paths)
     lists = list_pages(specs)
     env, template_fps = _environment(root, config, ix.built)

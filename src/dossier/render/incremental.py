@@ -268,9 +268,10 @@ def _pages_showing(old: SiteIndex, new: SiteIndex, key: str, kind: str, subject:
 
 def kept_plan(state: SiteState, old: SiteIndex, new: SiteIndex, keys: list[str]) -> list[PageSpec] | None:
     """The last build's pages, if an edit of the claims `keys` keeps them: every list those
-    claims were or are in keeps its number of pages (else None: plan again). Articles,
+    claims were or are in keeps its number of pages. Else None, and the build takes the full
+    path: a page that comes or goes changes the sitemap and the search shards. Articles,
     entities and claim ids cannot change on the edit path; a publisher can gain or lose its
-    page, which changes the plan."""
+    page."""
     if not state.plan:
         return None
     for key in keys:
