@@ -110,8 +110,13 @@ def _recent_inputs(stamps: Folders, since_ns: int) -> list[str]:
         values.frombytes(blob)
         if max(max(values[1::4]), max(values[2::4])) >= since_ns - RACY_NS:
             recent += [name for name, stamp in _unpacked(folder, (names, blob)).items()
-                       if max(stamp[1], stamp[2]) >= since_ns - RACY_NS]
+                       if _recent(stamp, since_ns)]
     return recent
+
+
+def _recent(stamp: Stamp, since_ns: int) -> bool:
+    """Modified or changed within `RACY_NS` of `since_ns`: its stamps alone cannot be trusted."""
+    return max(stamp[1], stamp[2]) >= since_ns - RACY_NS
 
 
 def input_state(root: Path, theme: Path) -> tuple[Folders, dict[str, str | None]]:
@@ -123,7 +128,7 @@ def input_state(root: Path, theme: Path) -> tuple[Folders, dict[str, str | None]
 
 
 def _racy_inputs(stamps: Folders, since_ns: int, root: Path, theme: Path) -> dict[str, str | None]:
-    return {name: _file_digest(_real(name, root, theme, None)) for name in _recent_inputs(stamps, since_ns)}
+    return {name: _file_digest(_real(name, root, theme)) for name in _recent_inputs(stamps, since_ns)}
 
 
 def input_stamps(root: Path, theme: Path) -> Folders:
@@ -210,9 +215,8 @@ def _file_digest(path: Path) -> str | None:
         return None
 
 
-def _real(name: str, root: Path, theme: Path, output: Path | None) -> Path:
-    if output is not None:
-        return output / name
+def _real(name: str, root: Path, theme: Path) -> Path:
+    """The file an input's recorded name stands for."""
     if name.startswith("<theme>/"):
         return theme / name[len("<theme>/"):]
     if name.startswith("<code>/"):
@@ -241,7 +245,7 @@ def changes(root: Path, output: Path, theme: Path, settings: tuple):
         recorded, racy = state["inputs"]
         changed, came_or_went = _changed_inputs(recorded, now)
         for name, wanted in racy.items():
-            if name not in changed and _file_digest(_real(name, root, theme, None)) != wanted:
+            if name not in changed and _file_digest(_real(name, root, theme)) != wanted:
                 changed.add(name)
         # Outputs are stamped only if the inputs matched or the change can be built
         # incrementally: a site touched by hand needs a full build.
@@ -249,7 +253,7 @@ def changes(root: Path, output: Path, theme: Path, settings: tuple):
         if _recorded_output_stamps(output, recorded) != recorded:
             return None
         for name, wanted in racy.items():
-            if _file_digest(_real(name, root, theme, output)) != wanted:
+            if _file_digest(output / name) != wanted:
                 return None
         state["now"] = (now, _racy_inputs(now, taken, root, theme))
         state["came_or_went"] = came_or_went
@@ -258,12 +262,8 @@ def changes(root: Path, output: Path, theme: Path, settings: tuple):
         return None
 
 
-def _racy(stamps: dict[str, Stamp], since_ns: int, known: dict[str, str], base, root, theme) -> dict:
-    racy = {}
-    for name, stamp in stamps.items():
-        if max(stamp[1], stamp[2]) >= since_ns - RACY_NS:
-            racy[name] = known.get(name) or _file_digest(_real(name, root, theme, base))
-    return racy
+def _racy_outputs(stamps: dict[str, Stamp], since_ns: int, output: Path) -> dict[str, str | None]:
+    return {name: _file_digest(output / name) for name, stamp in stamps.items() if _recent(stamp, since_ns)}
 
 
 def save(root: Path, output: Path, theme: Path, settings: tuple,
@@ -281,7 +281,7 @@ def save(root: Path, output: Path, theme: Path, settings: tuple,
         state = {
             "format": FORMAT, "settings": settings, "pages": pages,
             "problems": pickle.dumps(problems, protocol=pickle.HIGHEST_PROTOCOL),
-            "inputs": inputs, "outputs": (outputs, _racy(outputs, now, {}, output, root, theme)),
+            "inputs": inputs, "outputs": (outputs, _racy_outputs(outputs, now, output)),
         }
         write_atomic(_path(root, output), marshal.dumps(state), skip_unchanged=False)
     except OSError:
