@@ -214,7 +214,7 @@ def test_the_build_cache_keeps_edits_in_a_delta_until_a_full_save(tmp_path, monk
     """A full build writes the base file; an edit build writes only what changed since it
     (cumulatively, removals too); loading gives back exactly the entries saved last. Without
     its delta a base may be stale: nothing is trusted. A delta of an older base is ignored."""
-    from dossier.render.cache import BuildCache, Entry, _delta_path
+    from dossier.render.cache import BuildCache, Entry, kept_delta_path
 
     monkeypatch.setattr(BuildCache, "DELTA_MOST", 10)  # past 10 changed entries, a new base
     root, output = tmp_path, tmp_path / "site"
@@ -233,13 +233,13 @@ def test_the_build_cache_keeps_edits_in_a_delta_until_a_full_save(tmp_path, monk
         assert cache.path.read_bytes() == base_file  # the base is left alone
         again = BuildCache.load(root, output, "code")
         assert again.entries == entries and again.search == f"search {step}"
-    delta = _delta_path(cache.path).read_bytes()
-    _delta_path(cache.path).unlink()
+    delta = kept_delta_path(cache.path).read_bytes()
+    kept_delta_path(cache.path).unlink()
     lost = BuildCache.load(root, output, "code")
     assert lost.entries == {}
     lost.entries = {"p1.html": Entry("f", "d", b"", "")}  # what the full build then makes
     lost.save()
     assert cache.path.read_bytes() != base_file  # a new base, nothing of the old one
     assert BuildCache.load(root, output, "code").entries == lost.entries
-    _delta_path(cache.path).write_bytes(delta)  # the old base's delta, left behind by a crash
+    kept_delta_path(cache.path).write_bytes(delta)  # the old base's delta, left behind by a crash
     assert BuildCache.load(root, output, "code").entries == lost.entries

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..store import write_atomic
 
 CACHE_DIR = ".dossier-cache"
-FORMAT = 6
+FORMAT = 7
 
 
 @dataclass(slots=True)
@@ -97,26 +97,21 @@ class BuildCache:
         path = root / CACHE_DIR / f"build-{key}.marshal"
         empty = cls(path, str(output), code)
         try:
-            data = marshal.loads(path.read_bytes())
-            if data[:3] != (FORMAT, code, str(output)):
+            data, delta = read_kept(path, marshal.loads)
+            if (data["format"], data["code"], data["output"]) != (FORMAT, code, str(output)):
                 return empty
-            base = {p: Entry(*values) for p, values in data[4].items()}
-            search, token = str(data[3]), str(data[5])
+            base = {p: Entry(*values) for p, values in data["entries"].items()}
+            search, token = str(data["search"]), str(data["token"])
         except Exception:  # missing, truncated, from another version: a full build
             return empty
         entries = dict(base)
-        try:
-            delta = marshal.loads(_delta_path(path).read_bytes())
-            if delta[:4] == (FORMAT, code, str(output), token):
-                search = str(delta[4])
-                for p, values in delta[5].items():
-                    if values is None:
-                        entries.pop(p, None)
-                    else:
-                        entries[p] = Entry(*values)
-        except Exception:  # no delta, or a broken one: the base may be stale (a full build
-            entries = base = {}  # writes an empty delta beside it), so trust nothing, and the
-            token = ""  # next save writes a new base
+        if delta is not None:
+            search = str(delta["search"])
+            for p, values in delta["entries"].items():
+                if values is None:
+                    entries.pop(p, None)
+                else:
+                    entries[p] = Entry(*values)
         return cls(path, str(output), code, entries, search, base, token)
 
     def save(self) -> None:
@@ -129,21 +124,43 @@ class BuildCache:
         if self.token and len(changed) + len(gone) <= max(self.DELTA_MOST, len(self.entries) // 10):
             delta = {p: (e.fingerprint, e.digest, e.scan, e.search) for p, e in changed.items()}
             delta.update(dict.fromkeys(gone))
-            write_atomic(_delta_path(self.path), marshal.dumps(
-                (FORMAT, self.code, self.output, self.token, self.search, delta)), skip_unchanged=False)
+            write_kept_delta(self.path, self.token, {"search": self.search, "entries": delta}, marshal.dumps)
             return
-        self.token = os.urandom(8).hex()
         entries = {p: (e.fingerprint, e.digest, e.scan, e.search) for p, e in self.entries.items()}
-        data = (FORMAT, self.code, self.output, self.search, entries, self.token)
-        write_atomic(self.path, marshal.dumps(data), skip_unchanged=False)
-        # The new base stands alone: an empty delta says so (a missing one means a broken state).
-        write_atomic(_delta_path(self.path), marshal.dumps(
-            (FORMAT, self.code, self.output, self.token, self.search, {})), skip_unchanged=False)
+        self.token = write_kept_base(self.path, {"format": FORMAT, "code": self.code, "output": self.output,
+                                                 "search": self.search, "entries": entries},
+                                     {"search": self.search, "entries": {}}, marshal.dumps)
         self.base = dict(self.entries)
 
 
-def _delta_path(path: Path) -> Path:
-    return path.with_name(path.stem + ".delta.marshal")
+# A kept file (the page cache, the site state): a base that full builds write, and beside it a
+# delta of what changed since, which edit builds write instead of the whole base. A token ties
+# the delta to its base: one of an older base is ignored (the newer base holds everything), and
+# a missing one means the base may be stale (a crash between the two writes, a hand removal).
+
+def kept_delta_path(path: Path) -> Path:
+    return path.with_name(f"{path.stem}.delta{path.suffix}")
+
+
+def write_kept_base(path: Path, base: dict, delta: dict, dumps) -> str:
+    """Write `base` and the `delta` it comes with (usually empty); return the new token."""
+    token = os.urandom(8).hex()
+    write_atomic(path, dumps({**base, "token": token}), skip_unchanged=False)
+    write_kept_delta(path, token, delta, dumps)
+    return token
+
+
+def write_kept_delta(path: Path, token: str, delta: dict, dumps) -> None:
+    write_atomic(kept_delta_path(path), dumps({**delta, "token": token}), skip_unchanged=False)
+
+
+def read_kept(path: Path, loads) -> tuple[dict, dict | None]:
+    """The base and its delta (None: the delta is an older base's). Raises if either file is
+    missing or unreadable: a base without its delta may be stale, trust neither."""
+    base, delta = loads(path.read_bytes()), loads(kept_delta_path(path).read_bytes())
+    if not isinstance(base, dict) or not isinstance(delta, dict):
+        raise ValueError("not a kept file")
+    return base, (delta if delta.get("token") == base.get("token") else None)
 
 
 def digest(data: bytes) -> str:

@@ -31,7 +31,6 @@ import dataclasses
 import hashlib
 import itertools
 import marshal
-import os
 import pickle
 from collections import OrderedDict
 from collections.abc import Callable, Collection
@@ -42,11 +41,11 @@ from pathlib import Path
 from ..article import Article
 from ..claims import Claim
 from ..parse_cache import ClaimCache
-from ..store import write_atomic
-from .cache import CACHE_DIR
+from .cache import CACHE_DIR, read_kept, write_kept_base, write_kept_delta
 from .pages import ClaimEntry, ClaimSource, PageSpec, SiteIndex, list_items, page_count, publisher_path
 
-FORMAT = 6  # 2: no raw findings; 3: the page plan; 4: entries per article; 5: deltas; 6: entities
+FORMAT = 7  # 2: no raw findings; 3: the page plan; 4: entries per article; 5: deltas; 6: entities;
+# 7: kept as cache.read_kept files
 
 
 @dataclass
@@ -76,20 +75,13 @@ def _path(root: Path, output: Path) -> Path:
     return root / CACHE_DIR / f"site-{key}.pickle"
 
 
-def _delta_path(root: Path, output: Path) -> Path:
-    return _path(root, output).with_suffix(".delta.pickle")
-
-
 def load_state(root: Path, output: Path) -> SiteState | None:
     try:
-        with open(_path(root, output), "rb") as handle:
-            data = pickle.load(handle)
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
+        data, delta = read_kept(_path(root, output), pickle.loads)
+        if data.get("format") != FORMAT:
             return None
-        with open(_delta_path(root, output), "rb") as handle:
-            delta = pickle.load(handle)  # missing: the base may be stale, a full build
         state, runs = data["state"], data["entries"]
-        if delta.get("format") == FORMAT and delta["token"] == data["token"]:
+        if delta is not None:
             state, runs = delta["state"], list(runs)
             for index, run in delta["runs"].items():
                 runs[index] = run
@@ -106,11 +98,11 @@ def load_state(root: Path, output: Path) -> SiteState | None:
 
 
 def save_state(root: Path, output: Path, state: SiteState) -> None:
-    """Keep `state` for the next build. A full build writes the base file: the entries as
-    one marshal run per article (plain tuples: ~10x faster than pickling 10,000 objects, both
-    ways), the page plan and the rest. An edit build that kept the plan writes only a delta:
-    the runs of the articles changed since the base and the (small) rest, not the ~12 MB of
-    the base at 10,000 claims. A cache only: the Python version is in its key."""
+    """Keep `state` for the next build (see `cache.read_kept`). A full build writes the base
+    file: the entries as one marshal run per article (plain tuples: ~10x faster than pickling
+    10,000 objects, both ways), the page plan and the rest. An edit build that kept the plan
+    writes only a delta: the runs of the articles changed since the base and the (small) rest,
+    not the ~12 MB of the base at 10,000 claims. A cache only: the Python version is in its key."""
     runs = []
     for index, (slug, group) in enumerate(itertools.groupby(state.entries, key=attrgetter("article"))):
         entries = list(group)
@@ -123,26 +115,21 @@ def save_state(root: Path, output: Path, state: SiteState) -> None:
             runs.append((slug, len(entries), marshal.dumps(plain)))
     rest = dataclasses.replace(state, entries=[], plan=(), shards=[], runs=[], edited=set(), stored=())
     token, base_runs, base_plan, base_shards = state.stored or ("", [], None, None)
+    path = _path(root, output)
     with contextlib.suppress(OSError):
         if token and state.plan is base_plan and state.shards is base_shards and len(runs) == len(base_runs):
             replaced = {index: run for index, run in enumerate(runs) if run is not base_runs[index]}
             if len(replaced) <= max(50, len(runs) // 10):
-                _write_delta(root, output, token, rest, replaced)
+                write_kept_delta(path, token, {"state": rest, "runs": replaced}, _pickled)
                 return
-        token = os.urandom(8).hex()
         plan = marshal.dumps((tuple(s if isinstance(s, tuple) else (s.path, s.kind, s.subject, s.number)
                                     for s in state.plan), state.shards))
-        write_atomic(_path(root, output), pickle.dumps({"format": FORMAT, "state": rest, "entries": runs,
-                                                        "plan": plan, "token": token},
-                                                       protocol=pickle.HIGHEST_PROTOCOL),
-                     skip_unchanged=False)
-        _write_delta(root, output, token, rest, {})  # says the new base stands alone
+        write_kept_base(path, {"format": FORMAT, "state": rest, "entries": runs, "plan": plan},
+                        {"state": rest, "runs": {}}, _pickled)
 
 
-def _write_delta(root: Path, output: Path, token: str, rest: SiteState, runs: dict) -> None:
-    write_atomic(_delta_path(root, output), pickle.dumps(
-        {"format": FORMAT, "token": token, "state": rest, "runs": runs}, protocol=pickle.HIGHEST_PROTOCOL),
-        skip_unchanged=False)
+def _pickled(data: dict) -> bytes:
+    return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _shared(value, seen: dict):
