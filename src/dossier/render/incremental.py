@@ -202,15 +202,10 @@ def dirty_specs(old: SiteIndex, new: SiteIndex, keys: list[str], specs: list[Pag
     articles: set[str] = set()
     lists: dict[tuple[str, str], set[int] | None] = {}  # list -> its pages to plan (None: all)
     for key in keys:
-        mine: set[tuple[str, str]] = set()
         for ix in (old, new):
-            entry = ix.by_key[key]
             claims |= ix.near(key)
-            articles.add(entry.article)
-            mine.add(("verdict", entry.verdict))
-            mine.update(("entity", e) for e in entry.entities)
-            mine.update(("publisher", path) for path in publisher_paths(entry))
-        for name in mine:
+            articles.add(ix.by_key[key].article)
+        for name in _lists_of(key, old, new):
             numbers, before = _pages_showing(old, new, key, *name), lists.get(name, set())
             lists[name] = None if numbers is None or before is None else before | numbers
     site_wide = {"home", "entities", "publishers", "verdicts", "findings", "methodology", "search"}
@@ -262,18 +257,23 @@ def kept_plan(state: SiteState, old: SiteIndex, new: SiteIndex, keys: list[str])
     if not state.plan:
         return None
     for key in keys:
-        lists: set[tuple[str, str]] = set()
-        for ix in (old, new):
-            entry = ix.by_key[key]
-            lists.add(("verdict", entry.verdict))
-            lists.update(("entity", e) for e in entry.entities if e in ix.entities)
-            lists.update(("publisher", path) for path in publisher_paths(entry))
-        for kind, subject in lists:
+        for kind, subject in _lists_of(key, old, new):
             if kind == "publisher" and (subject not in old.citing or subject not in new.citing):
                 return None
             if page_count(old, kind, subject) != page_count(new, kind, subject):
                 return None
     return [PageSpec(*values) for values in state.plan]
+
+
+def _lists_of(key: str, old: SiteIndex, new: SiteIndex) -> set[tuple[str, str]]:
+    """The paged lists (kind, subject) the claim `key` was or is in."""
+    lists: set[tuple[str, str]] = set()
+    for ix in (old, new):
+        entry = ix.by_key[key]
+        lists.add(("verdict", entry.verdict))
+        lists.update(("entity", e) for e in entry.entities if e in ix.entities)  # others have no page
+        lists.update(("publisher", path) for path in publisher_paths(entry))
+    return lists
 
 
 def publisher_paths(entry: ClaimEntry) -> set[str]:
