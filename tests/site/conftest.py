@@ -22,7 +22,7 @@ from sitebuild import (
     ServedSite,
     build_once,
     seed_has_claims,
-    serve_folder,
+    served_url,
 )
 
 
@@ -50,12 +50,12 @@ def site(request: pytest.FixtureRequest) -> BuiltSite:
 
 @pytest.fixture(scope="session")
 def served(site: BuiltSite) -> ServedSite:
-    return ServedSite(site, serve_folder(site.out))
+    return ServedSite(site, served_url(site.out))
 
 
 @pytest.fixture(scope="session")
 def served_fixture(fixture_site: BuiltSite) -> ServedSite:
-    return ServedSite(fixture_site, serve_folder(fixture_site.out))
+    return ServedSite(fixture_site, served_url(fixture_site.out))
 
 
 @pytest.fixture(scope="session")

@@ -143,7 +143,7 @@ class ServedSite:
 
 
 @functools.cache
-def serve_folder(out: Path) -> str:
+def served_url(out: Path) -> str:
     """Serve a folder on 127.0.0.1 (a free port) for the rest of the session."""
     server = browsers.serve_folder(out, _QuietHandler)
     return f"http://127.0.0.1:{server.server_address[1]}/"

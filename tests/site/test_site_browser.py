@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from browsers import search_results
-from sitebuild import BuiltSite, ServedSite, serve_folder
+from sitebuild import BuiltSite, ServedSite, served_url
 
 from dossier.render.pages import article_path, claim_path
 
@@ -178,7 +178,7 @@ def test_search_page_finds_a_claim_under_a_sub_path(served: ServedSite, browser_
     site = served.site
     assert (site.out / "pagefind" / "pagefind.js").is_file(), "no Pagefind index in the site"
     claim, word = searchable_claim(site)
-    parent = ServedSite(site, serve_folder(site.out.parent))
+    parent = ServedSite(site, served_url(site.out.parent))
     prefix = f"/{site.out.name}/"
     with visit(browser_context, parent, f"{site.out.name}/search.html", scheme=scheme) as (page, problems):
         links = search_results(page, word)
