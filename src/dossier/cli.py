@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from .errors import DossierError, Problem
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+
+# Set by `run`: what must stay alive until the process ends (see there).
+_until_exit: list | None = None
 
 
 class _Group(click.Group):
@@ -116,6 +120,8 @@ def build(obj: dict, strict: bool, clean: bool, output: Path | None, no_search: 
                         search=False if no_search else None)
     report_problems(list(report.problems))
     click.echo(report.summary(), err=True)
+    if _until_exit is not None:
+        _until_exit.append(report)
 
 
 @main.command()
@@ -137,5 +143,23 @@ def serve(obj: dict, port: int) -> None:
     serve_dossier(obj["root"], port=port, echo=lambda line: click.echo(line, err=True))
 
 
+def run() -> None:
+    """The `dossier` command: `main`, in a process that ends without the interpreter's
+    teardown (as mypy's does). A build's data (at 10,000 claims, a few hundred thousand
+    objects) is then left alive to the end instead of freed one object at a time just
+    before the process goes, which cost ~30 ms of a 0.6 s edit build. Output is flushed;
+    no command leaves a thread or a child process behind."""
+    global _until_exit
+    _until_exit = []
+    try:
+        main()
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(done.code or 0)
+        raise
+
+
 if __name__ == "__main__":
-    main()
+    run()

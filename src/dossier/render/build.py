@@ -71,6 +71,9 @@ class BuildReport:
     seconds: float
     timings: tuple[tuple[str, float], ...] = ()  # seconds per phase, for benchmarks
     mode: str = "full"  # "full", "edit" (only edited claim files read, see `incremental`) or "no-op"
+    # The build's working data (state, index, page cache), alive as long as the report: a
+    # process that ends right after the build (the `dossier` command) skips freeing it.
+    working: object = field(default=None, repr=False, compare=False)
 
     def summary(self) -> str:
         return (f"{self.output}: {self.pages} pages, {self.rendered} rendered, {self.written} files"
@@ -106,6 +109,8 @@ def _build_site(root: Path, output: Path | None = None, strict: bool = False,
     Raises `DossierError` (and leaves `output` untouched) on bad input, a
     template error, a broken internal link, or any warning under `strict`.
     """
+    import gc
+
     from . import noop
     from .environment import THEME_DIR
 
@@ -119,7 +124,15 @@ def _build_site(root: Path, output: Path | None = None, strict: bool = False,
         return BuildReport(output, found[1]["problems"], found[1]["pages"], 0, 0, 0, clock.seconds(),
                            tuple(clock.timings), "no-op")
     if found is not None:
-        report = _build_edit(root, output, strict, search, found, settings_key, clock)
+        # An edit build's work is bounded (the kept state, the pages of a few claims) and lives
+        # until it ends: the collector's passes over it (~25 ms at 10,000 claims) free nothing.
+        # Frozen before the collector is back, else its first pass would scan all of it at once.
+        gc.disable()
+        try:
+            report = _build_edit(root, output, strict, search, found, settings_key, clock)
+        finally:
+            gc.freeze()
+            gc.enable()
         if report is not None:
             return report
     noop.forget(root, output)  # until this build succeeds, the site is not known to be up to date
@@ -246,7 +259,8 @@ def _build_full(root: Path, output: Path, strict: bool, clean: bool, search: boo
         job = _Job(root, output, config, env, template_fps, settings, specs,
                    lambda spec: make_page(ix, spec, source, shards, lists), all_paths, shards, cache,
                    {} if clean else cache.entries, made, clean, problems, state)
-        return _produce(job, clock, settings_key, inputs, None)
+        report = _produce(job, clock, settings_key, inputs, None)
+        return dataclasses.replace(report, working=(report.working, locals()))
     finally:
         exports.close()
 
@@ -403,8 +417,9 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     dirty = incremental.dirty_specs(old_ix, ix, list(fresh), specs, old_paths)
     lists = list_pages(specs)
     env, template_fps = _environment(root, config, ix.built)
-    try:
-        pages = {spec.path: make_page(ix, spec, source, shards, lists) for spec in dirty}
+    try:  # the pages that read claim files: one the parse cache lost takes the full path
+        pages = {spec.path: make_page(ix, spec, source, shards, lists) for spec in dirty
+                 if spec.kind in ("claim", "article")}
     except KeyError:
         return None
     clock.phase("plan")
@@ -425,10 +440,13 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
                                       settled, tuple(dossier_problems), state.offsets, plan, shards,
                                       state.runs, slugs, state.stored, entities)
     all_paths = [(s.path, s.kind not in ("search", "404")) for s in specs]
-    job = _Job(root, output, config, env, template_fps, settings, dirty, lambda spec: pages[spec.path],
+    # The other pages are made as they render, after the indexed ones: their search shard
+    # starts sooner.
+    job = _Job(root, output, config, env, template_fps, settings, dirty,
+               lambda spec: pages.get(spec.path) or make_page(ix, spec, source, shards, lists),
                all_paths, shards, cache, cache.entries, exports, False, problems, new_state, keep)
-    return dataclasses.replace(_produce(job, clock, settings_key, record["now"], record["outputs"][0]),
-                               mode="edit")
+    report = _produce(job, clock, settings_key, record["now"], record["outputs"][0])
+    return dataclasses.replace(report, mode="edit", working=(report.working, locals()))
 
 
 def _seed_reader(root: Path, state, language: str):
@@ -600,7 +618,7 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
               len(every), tuple(job.problems), outputs)
     clock.phase("cache")
     return BuildReport(output, tuple(job.problems), len(every), len(rendered), len(staged), len(deleted),
-                       clock.seconds(), tuple(clock.timings))
+                       clock.seconds(), tuple(clock.timings), working=locals())
 
 
 def _start_search(job: _Job, staging: Path):

@@ -352,10 +352,11 @@ class SiteIndex:
             claims_of[slug] = [edited.get(e.key, e) for e in self.claims_of[slug]]
         for name, labels in _GROUPS.items():
             seed[name] = self._regrouped(getattr(self, name), labels, edited, old.by_key)
-        seed["citing"] = citing = self._recited(edited, old.by_key)
+        recited = {key for key in edited if edited[key].sources != now[key].sources}
+        seed["citing"] = citing = self._recited(recited, edited, old.by_key)
         urls = dict(self.publisher_urls)
-        for path in {publisher_path(s.publisher) for e in (*edited.values(), *now.values())
-                     for s in e.sources}:
+        for path in {publisher_path(s.publisher) for key in recited
+                     for e in (edited[key], now[key]) for s in e.sources}:
             if path in citing:
                 urls[path] = sorted(citing[path])
             else:
@@ -374,20 +375,23 @@ class SiteIndex:
                    old: dict[str, ClaimEntry]) -> dict[str, list[str]]:
         """`groups` (`_keys_by(..., labels)` of this index) with the groups the `edited` claims
         were or are in made again from the `old` entries of their members."""
-        touched = {label for key, entry in edited.items() for e in (entry, self.by_key[key])
-                   for label in labels(e)}
+        # A label a claim has as often before as after keeps its group: the same keys, in order.
+        touched = set()
+        for key, entry in edited.items():
+            was, now = tuple(labels(entry)), tuple(labels(self.by_key[key]))
+            touched.update(label for label in {*was, *now} if was.count(label) != now.count(label))
         members = {k for label in touched for k in groups.get(label, ())} | edited.keys()
         again = _keys_by((old[k] for k in sorted(members, key=self.position.__getitem__)), labels)
         return _replaced(defaultdict(list, groups), touched, again)
 
-    def _recited(self, edited: dict[str, ClaimEntry], old: dict[str, ClaimEntry]) -> dict:
-        """`citing` with the publishers the `edited` claims cite or cited made again from the
-        `old` entries of the claims citing them."""
+    def _recited(self, recited: set[str], edited: dict[str, ClaimEntry], old: dict[str, ClaimEntry]) -> dict:
+        """`citing` with the publishers the `recited` claims (edited claims whose sources
+        changed) cite or cited made again from the `old` entries of the claims citing them."""
         citing = self.citing
-        touched = {publisher_path(s.publisher) for key, entry in edited.items()
-                   for e in (entry, self.by_key[key]) for s in e.sources}
+        touched = {publisher_path(s.publisher) for key in recited
+                   for e in (edited[key], self.by_key[key]) for s in e.sources}
         members = {k for path in touched for cited in citing.get(path, {}).values() for _, k in cited}
-        again = _cited(old[k] for k in sorted(members | edited.keys(), key=self.position.__getitem__))
+        again = _cited(old[k] for k in sorted(members | recited, key=self.position.__getitem__))
         return _replaced(defaultdict(lambda: defaultdict(list), citing), touched, again)
 
     @cached_property
