@@ -72,6 +72,24 @@ def test_one_edit_renders_only_the_pages_that_show_it(dossier_dir: Path) -> None
         assert untouched not in written
 
 
+def test_a_replaced_export_is_kept_aside_until_the_next_build(dossier_dir: Path) -> None:
+    build_site(dossier_dir)
+    old_json = (dossier_dir / "site" / "claims.json").read_bytes()
+    path = dossier_dir / CLAIMS / "evacues-400-600.yaml"
+    path.write_text(path.read_text().replace("Aucune source publique", "Aucune source officielle"))
+    build_site(dossier_dir)
+    new_json = (dossier_dir / "site" / "claims.json").read_bytes()
+    assert new_json != old_json and b"Aucune source officielle" in new_json
+    aside = [p for p in (dossier_dir / ".dossier-cache").glob("replaced-*/*") if p.is_file()]
+    assert [p.name for p in aside] == ["claims.json"]
+    assert aside[0].read_bytes() == old_json  # the old file itself, not a copy of the new one
+
+    again = build_site(dossier_dir)  # nothing changed: a no-op build still clears it
+    assert again.mode == "no-op"
+    assert not list((dossier_dir / ".dossier-cache").glob("replaced-*"))
+    assert (dossier_dir / "site" / "claims.json").read_bytes() == new_json
+
+
 def test_template_change_rerenders_what_uses_it(dossier_dir: Path) -> None:
     build_site(dossier_dir)
     before = stamps(dossier_dir / "site")

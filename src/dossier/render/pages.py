@@ -274,6 +274,18 @@ def claim_entry(claim: Claim) -> ClaimEntry:
     )
 
 
+class _Summaries(dict):
+    """Claim key -> `claim_summary`, made when first asked for (a KeyError for no claim)."""
+
+    def __init__(self, by_key: dict[str, ClaimEntry], position: dict[str, int]):
+        super().__init__()
+        self.by_key, self.position = by_key, position
+
+    def __missing__(self, key: str) -> dict:
+        made = self[key] = claim_summary(self.by_key[key], self.position[key])
+        return made
+
+
 Labels = Callable[[ClaimEntry], Iterable[str]]  # an entry's labels: its verdict, its entities...
 
 # The maps of claim keys grouped by a label, in site order: map name -> an entry's labels.
@@ -334,6 +346,9 @@ class SiteIndex:
         for name, value in vars(SiteIndex).items():
             if isinstance(value, cached_property):
                 getattr(self, name)
+        summaries = self.summaries
+        for entry in self.entries:
+            summaries[entry.key]
         return self
 
     def before_edit(self, edited: dict[str, ClaimEntry]) -> SiteIndex:
@@ -396,7 +411,9 @@ class SiteIndex:
 
     @cached_property
     def summaries(self) -> dict[str, dict]:
-        return {e.key: claim_summary(e, i + 1) for i, e in enumerate(self.entries)}
+        """Claim key -> `claim_summary`, each made on first use: an edit build shows a few
+        hundred of them (`prepare` makes them all, for the workers of a full build to share)."""
+        return _Summaries(self.by_key, self.position)
 
     @cached_property
     def position(self) -> dict[str, int]:
@@ -490,7 +507,7 @@ class SiteIndex:
                 line=location.line if location is not None else None,
                 article_page=article_path(finding.article) if finding.article in self.articles else None,
                 claims=[Record(self.summaries[k], detail=details.get(k, ""))
-                        for k in finding.claims if k in self.summaries]))
+                        for k in finding.claims if k in self.by_key]))
         return rows
 
     @cached_property
