@@ -123,3 +123,16 @@ def test_ratios_pair_runs_that_ran_back_to_back():
     table = run.table([size], {"seconds": 0.1, "cpu": 0.05, "python_startup": 0.02}, None, None,
                       {"code": "x", "nproc": 2, "cpu": "cpu", "python": "3", "kernel": "k", "disk": []})
     assert "| 10 |" in table and "0.50" in table
+
+
+def test_render_pages_times_each_kind_of_page(small, tmp_path):
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "render_pages.py"), str(small), "--sample", "3",
+                           "--repeats", "1", "--dump", str(tmp_path / "pages")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines()
+            if line.split() and line.split()[0] in ("claim", "article", "home")}
+    assert set(rows) == {"claim", "article", "home"}
+    assert rows["claim"][0] == "3" and float(rows["claim"][-1]) > 0  # pages sampled, total ms
+    assert not (small / "site").exists()  # planned like a build, nothing written to the dossier
+    assert len(list((tmp_path / "pages").rglob("*.html"))) >= 7

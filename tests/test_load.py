@@ -207,6 +207,48 @@ def test_parallel_loading_gives_the_same_dossier_and_problems(tmp_path, monkeypa
     assert parallel_claims == serial_claims and len(serial_claims) == 2
 
 
+def test_batches_read_ahead_in_workers_give_the_same_claims(tmp_path, monkeypatch):
+    """Batches of folders parsed by worker processes while the previous batch is taken in (and
+    the parse cache filled, then used, across batches): the same claims, in the same order, as
+    one serial read of every file, before and after an edit."""
+    import sys
+
+    import dossier.load
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import generate
+
+    root = tmp_path / "d"
+    generate.generate(80, root, seed=5)  # 4 articles of 20 claims
+
+    def serial() -> tuple:
+        with monkeypatch.context() as patch:
+            patch.setattr(dossier.load, "PARALLEL_MIN_FILES", 10**9)
+            found = load_dossier(root)
+        return found.claims, found.problems
+
+    def batched(cache: str | None) -> tuple:
+        with monkeypatch.context() as patch:
+            patch.setattr(dossier.load.os, "cpu_count", lambda: 2)
+            patch.setattr(dossier.load, "PARALLEL_MIN_FILES", 1)
+            patch.setattr(dossier.load, "READ_BATCH_FILES", 30)  # batches of two folders
+            visited: list = []
+            found = load_dossier(root, cache=cache, visit=lambda claims, *rest: visited.extend(claims))
+        return tuple(visited), found.problems
+
+    expected = serial()
+    assert len(expected[0]) == 80 and len({c.article for c in expected[0]}) == 4
+    assert batched(None) == expected
+    assert batched("refresh") == expected
+    assert batched("use") == expected  # every file from the cache now
+    third = sorted((root / "claims").iterdir())[2]
+    edited = sorted(third.glob("*.yaml"))[5]
+    edited.write_text(re.sub(r"(?m)^verdict: .*$", "verdict: false", edited.read_text()))
+    expected = serial()
+    assert expected[0][45].verdict == "false"
+    assert batched("use") == expected
+
+
 def test_a_claim_file_outside_an_article_folder_is_a_warning(tmp_path):
     root = make_dossier(tmp_path)
     (root / "claims" / "lost.yaml").write_text(SECOND_CLAIM)

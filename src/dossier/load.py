@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property
@@ -348,19 +349,22 @@ class _ReaderPool:
         self.shared = shared
         self.pool = None
 
-    def read(self, files: list[Path]) -> list[_FileResult]:
+    def start(self, files: list[Path]) -> Callable[[], list[_FileResult]]:
+        """Start reading `files`; the function returned gives their results, once read."""
         import multiprocessing
 
         global _SHARED
         workers = min(os.cpu_count() or 1, 8)
         if len(files) < PARALLEL_MIN_FILES or workers < 2 or not hasattr(os, "fork"):
-            return read_claim_files(files, self.shared)
+            results = read_claim_files(files, self.shared)
+            return lambda: results
         if self.pool is None:
             _SHARED = self.shared
             self.pool = multiprocessing.get_context("fork").Pool(workers)
         size = -(-len(files) // (workers * 4))  # a few chunks per worker evens out slow ones
         chunks = [files[i:i + size] for i in range(0, len(files), size)]
-        return [result for chunk in self.pool.map(read_claim_files, chunks) for result in chunk]
+        pending = self.pool.map_async(read_claim_files, chunks)
+        return lambda: [result for chunk in pending.get() for result in chunk]
 
     def close(self) -> None:
         global _SHARED
@@ -375,47 +379,66 @@ def _read_folders(root: Path, folders: list[list[Path]], shared: tuple, mode: st
                   context: str | None = None):
     """The results of each folder of claim files, in the order given, reading a
     batch of folders at a time: unchanged files from the parse cache (`mode` "use"),
-    the others parsed (in parallel when there are many), the cache updated as it goes."""
+    the others parsed (in parallel when there are many), the cache updated as it goes.
+    The workers parse the next batch while the caller takes in this one."""
     from .parse_cache import ClaimCache, context_key, file_key, siblings_key
 
     cache = ClaimCache(root, context or context_key(root)) if mode else None
     reader = _ReaderPool(shared)
-    try:
+
+    def batches():
         batch: list[list[Path]] = []
         count = 0
         for index, files in enumerate(folders):
             batch.append(files)
             count += len(files)
-            if count < READ_BATCH_FILES and index + 1 < len(folders):
-                continue
-            keyed: list[list[tuple]] = []
-            missing: list[Path] = []
-            results: dict[Path, _FileResult | None] = {}
-            for files_ in batch:
-                siblings = siblings_key({p.stem for p in files_[0].parent.glob("*.y*ml")}) if files_ else ""
-                rows = []
-                for path in files_:
-                    shown = path.relative_to(root).as_posix()
-                    key = file_key(path)
-                    hit = cache.get(shown, key, siblings) if cache is not None and mode == "use" else None
-                    rows.append((path, shown, key, siblings))
-                    results[path] = hit
-                    if hit is None:
-                        missing.append(path)
-                keyed.append(rows)
-            for path, result in zip(missing, reader.read(missing), strict=True):
-                results[path] = result
-            fresh = set(missing)
-            for files_, rows in zip(batch, keyed, strict=True):
-                mine = [results[path] for path in files_]
-                if cache is not None and not fresh.isdisjoint(files_):
-                    # A file changed while it was read is stored under its old key: read again next time.
-                    cache.save({shown: (key, siblings, result) for (_, shown, key, siblings), result
-                                in zip(rows, mine, strict=True) if key is not None})
-                yield mine
-            if cache is not None:
-                cache.loaded.clear()  # each folder read once, kept only while its batch is
-            batch, count = [], 0
+            if count >= READ_BATCH_FILES or index + 1 == len(folders):
+                yield batch
+                batch, count = [], 0
+
+    def start(batch: list[list[Path]]) -> tuple:
+        keyed: list[list[tuple]] = []
+        missing: list[Path] = []
+        results: dict[Path, _FileResult | None] = {}
+        for files in batch:
+            siblings = siblings_key({p.stem for p in files[0].parent.glob("*.y*ml")}) if files else ""
+            rows = []
+            for path in files:
+                shown = path.relative_to(root).as_posix()
+                key = file_key(path)
+                hit = cache.get(shown, key, siblings) if cache is not None and mode == "use" else None
+                rows.append((path, shown, key, siblings))
+                results[path] = hit
+                if hit is None:
+                    missing.append(path)
+            keyed.append(rows)
+        return batch, keyed, missing, results, reader.start(missing)
+
+    def finish(batch: list[list[Path]], keyed: list[list[tuple]], missing: list[Path],
+               results: dict, read: Callable[[], list[_FileResult]]):
+        for path, result in zip(missing, read(), strict=True):
+            results[path] = result
+        fresh = set(missing)
+        for files, rows in zip(batch, keyed, strict=True):
+            mine = [results[path] for path in files]
+            if cache is not None and not fresh.isdisjoint(files):
+                # A file changed while it was read is stored under its old key: read again next time.
+                cache.save({shown: (key, siblings, result) for (_, shown, key, siblings), result
+                            in zip(rows, mine, strict=True) if key is not None})
+            if cache is not None:  # each folder read once, kept only while its batch is
+                for _, shown, _, _ in rows[:1]:
+                    cache.loaded.pop(shown.rpartition("/")[0], None)
+            yield mine
+
+    try:
+        pending = None
+        for batch in batches():
+            started = start(batch)
+            if pending is not None:
+                yield from finish(*pending)
+            pending = started
+        if pending is not None:
+            yield from finish(*pending)
     finally:
         reader.close()
 
