@@ -9,7 +9,10 @@ both see the same machine load:
 
 * full build: every output and cache removed, `dossier build --clean`; Hugo
   from an empty `public/` (plus Pagefind on Hugo's output when the dossier has
-  search on, since `dossier build` indexes its site too);
+  search on, since `dossier build` indexes its site too). Old outputs are moved
+  aside, not deleted, and each full build waits `--settle` seconds first (see
+  `settle`: on this machine's disk, mass deletions slow the file creations of the
+  next minute);
 * no-op rebuild: `dossier build` again with nothing changed;
 * one-claim edit: one claim's verdict and notes changed, `dossier build`; the
   same edit in the Hugo page, `hugo` again (Hugo has no incremental mode for a
@@ -245,14 +248,39 @@ class SizeResult:
         return max(values) if values else None
 
 
-def wipe_outputs(dossier: Path) -> None:
-    """Leave only what the generator wrote: no site, no cache, nothing from a previous build."""
+def wipe_outputs(dossier: Path, aside: Path | None = None) -> None:
+    """Leave only what the generator wrote: no site, no cache, nothing from a previous build.
+    With `aside`, what is removed is moved there (see `settle`), not deleted."""
     for child in dossier.iterdir():
         if child.name not in INPUTS:
-            if child.is_dir() and not child.is_symlink():
+            if aside is not None:
+                set_aside(child, aside)
+            elif child.is_dir() and not child.is_symlink():
                 shutil.rmtree(child)
             else:
                 child.unlink()
+
+
+def set_aside(path: Path, aside: Path) -> None:
+    """Move `path` into the folder `aside` (deleted when the run ends)."""
+    if path.exists() or path.is_symlink():
+        aside.mkdir(parents=True, exist_ok=True)
+        path.rename(Path(tempfile.mkdtemp(dir=aside)) / path.name)
+
+
+def settle(seconds: float) -> None:
+    """Before a full build of either tool: write back what is pending, then wait.
+
+    On a journal-less ext4 (this machine's disk), creating a file looks for a free inode
+    and passes over every one deleted in the last 60 s (the kernel's `recently_deleted`),
+    reading its inode block each time. A build that creates 10,000 files just after 20,000
+    were deleted (the previous site, or what the other tool's run removed) spent 2-5 s more
+    system time in it: that measured the runner's clean-up, not the build. So the runner
+    moves old outputs aside instead of deleting them, and waits this long before each full
+    build, for what the previous run deleted."""
+    if seconds > 0:
+        os.sync()
+        time.sleep(seconds)
 
 
 def edit_claim(dossier: Path, hugo: Path, files: list[Path], repeat: int) -> tuple[Path, dict[Path, str]]:
@@ -333,8 +361,10 @@ def run_size(claims: int, args, log) -> SizeResult:
                        " --force-language fr", *hugo_cmd]
     result = SizeResult(claims, args.repeat)
     repeats = 1 if claims >= 100_000 else args.repeat
+    aside = args.workdir / ".set-aside"
     for repeat in range(repeats):
-        wipe_outputs(dossier)
+        wipe_outputs(dossier, aside)
+        settle(args.settle)
         full = measure([*dossier_cmd, "--clean"], env=env)
         result.add("dossier_full", full)
         log(f"[{claims}] #{repeat + 1} dossier full   {full.seconds:7.2f} s  cpu {full.cpu_seconds:7.2f} s"
@@ -345,7 +375,8 @@ def run_size(claims: int, args, log) -> SizeResult:
         if repeat == 0:
             result.pages_dossier, result.site_mb = count_pages(dossier / "site")
 
-        shutil.rmtree(hugo_dir / "public", ignore_errors=True)
+        set_aside(hugo_dir / "public", aside)
+        settle(args.settle)
         hugo_full = measure(hugo_script or hugo_cmd)
         result.add("hugo_full", hugo_full)
         log(f"[{claims}] #{repeat + 1} hugo full      {hugo_full.seconds:7.2f} s"
@@ -488,6 +519,9 @@ def table(sizes: list[SizeResult], help_info: dict, spacy: dict | None, extracti
                  f" Python {info['python']}, kernel {info['kernel']}, disk {' '.join(info['disk'])}")
     lines.append("Times are medians of the repeats (100k: one run); ratios are medians of the per-repeat"
                  " ratios (each dossier/Hugo pair ran back to back); memory is the highest of the repeats.")
+    if info.get("settle") is not None:
+        lines.append(f"Each full build started {info['settle']:g} s after the runner synced the disk"
+                     " (`--settle`), old outputs moved aside, not deleted.")
     return "\n".join(lines)
 
 
@@ -503,6 +537,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="generate dossiers with `search: false` (and time Hugo without Pagefind)")
     parser.add_argument("--workdir", type=Path, default=HERE / "out",
                         help="where the dossiers and Hugo sites go (default benchmarks/out, git-ignored)")
+    parser.add_argument("--settle", type=float, default=65.0,
+                        help="seconds to wait before each full build (default 65; see `settle`)")
     parser.add_argument("--json", type=Path, default=None, help="also write every measure to this file")
     parser.add_argument("--no-extraction", action="store_true", help="skip benchmarks/extraction.py")
     parser.add_argument("--report", type=Path, default=None,
@@ -527,15 +563,21 @@ def main(argv: list[str] | None = None) -> int:
 
     info = machine()
     info["code"], args.code_path = code_snapshot(args.workdir, args.code)
+    info["settle"] = args.settle
     log(f"machine: {info['nproc']} cores, {info['cpu']}; code: {info['code']}")
     help_info = help_time(args.code_path)
     log(f"dossier --help: {fmt(help_info['seconds'])} (cpu {fmt(help_info['cpu'])})")
     results = []
-    for n in sizes:
-        results.append(run_size(n, args, log))
-        if args.json:  # after each size, so a long run that is stopped still leaves its figures
-            args.json.write_text(json.dumps({"machine": info, "help": help_info,
-                                             "sizes": [asdict(r) for r in results]}, indent=2, default=str))
+    shutil.rmtree(args.workdir / ".set-aside", ignore_errors=True)  # a stopped run's
+    try:
+        for n in sizes:
+            results.append(run_size(n, args, log))
+            if args.json:  # after each size, so a long run that is stopped still leaves its figures
+                args.json.write_text(json.dumps({"machine": info, "help": help_info,
+                                                 "sizes": [asdict(r) for r in results]}, indent=2,
+                                                default=str))
+    finally:
+        shutil.rmtree(args.workdir / ".set-aside", ignore_errors=True)
     spacy = spacy_check(args.workdir / f"dossier-{sizes[0]}", args.code_path) if sizes else None
     extraction = None if args.no_extraction else extraction_result(log)
     report = table(results, help_info, spacy, extraction, info)

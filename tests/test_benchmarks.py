@@ -136,3 +136,18 @@ def test_render_pages_times_each_kind_of_page(small, tmp_path):
     assert rows["claim"][0] == "3" and float(rows["claim"][-1]) > 0  # pages sampled, total ms
     assert not (small / "site").exists()  # planned like a build, nothing written to the dossier
     assert len(list((tmp_path / "pages").rglob("*.html"))) >= 7
+
+
+def test_outputs_are_moved_aside_not_deleted(tmp_path):
+    dossier = tmp_path / "d"
+    generate.generate(20, dossier, seed=2)
+    (dossier / "site").mkdir()
+    (dossier / "site" / "index.html").write_text("old")
+    (dossier / ".dossier-cache").mkdir()
+    inputs = sorted(p.name for p in dossier.iterdir() if p.name in run.INPUTS)
+    aside = tmp_path / "aside"
+    run.wipe_outputs(dossier, aside)
+    assert sorted(p.name for p in dossier.iterdir()) == inputs
+    moved = sorted(p.relative_to(aside).parts[1:] for p in aside.rglob("*") if p.is_file())
+    assert moved == [("site", "index.html")]
+    run.set_aside(dossier / "missing", aside)  # nothing there: nothing to do
