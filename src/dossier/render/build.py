@@ -340,7 +340,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     from ..load import load_entities, problem_order, read_claim_files
     from ..parse_cache import ClaimCache, file_key, siblings_key
     from . import incremental
-    from .pages import SiteIndex, built_date, claim_entry, list_pages, make_page
+    from .pages import SiteIndex, built_date, claim_entry, claim_path, list_pages, make_page
 
     changed, record = found
     edited = incremental.edited_claim_files(changed, record["came_or_went"])
@@ -429,6 +429,11 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
         return None  # a list gained or lost a page: the sitemap and the search shards change
     plan, shards = state.plan, state.shards
     dirty = incremental.dirty_specs(old_ix, ix, list(fresh), specs, old_paths)
+    # The pages of the search shards that hold the edited claims come first: those shards are
+    # indexed again for sure, each as soon as its last page is rendered.
+    edited_pages = {claim_path(ix.by_key[key]) for key in fresh}
+    hot = {page for pages in shards if not edited_pages.isdisjoint(pages) for page in pages}
+    dirty.sort(key=lambda spec: spec.path not in hot)
     lists = list_pages(specs)
     env, template_fps = _environment(root, config, ix.built)
     try:  # the pages that read claim files: one the parse cache lost takes the full path
@@ -797,10 +802,11 @@ def _render_all(job: _Job, staging: Path):
                     yield from part
             yield from _render_chunk(here)
         else:
-            # Indexed pages first, in a chunk of their own: their search shards start while
-            # the rest renders (a chunk's results come only once it is done).
+            # Indexed pages first, one at a time: a search shard starts as soon as its last
+            # page is there, while the rest renders.
             indexed = [i for i in indexes if job.specs[i].kind in _INDEXED_KINDS]
-            yield from _render_chunk(indexed)
+            for index in indexed:
+                yield from _render_chunk([index])
             yield from _render_chunk(indexes[len(indexed):])
     finally:
         _STATE = ()
