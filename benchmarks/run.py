@@ -12,7 +12,7 @@ both see the same machine load:
   search on, since `dossier build` indexes its site too). Old outputs are moved
   aside, not deleted, and each full build waits `--settle` seconds first (see
   `settle`: on this machine's disk, mass deletions slow the file creations of the
-  next minute);
+  next minute); which tool builds first alternates from repeat to repeat;
 * no-op rebuild: `dossier build` again with nothing changed;
 * one-claim edit: one claim's verdict and notes changed, `dossier build`; the
   same edit in the Hugo page, `hugo` again (Hugo has no incremental mode for a
@@ -362,7 +362,8 @@ def run_size(claims: int, args, log) -> SizeResult:
     result = SizeResult(claims, args.repeat)
     repeats = 1 if claims >= 100_000 else args.repeat
     aside = args.workdir / ".set-aside"
-    for repeat in range(repeats):
+
+    def dossier_full(repeat: int) -> bool:
         wipe_outputs(dossier, aside)
         settle(args.settle)
         full = measure([*dossier_cmd, "--clean"], env=env)
@@ -371,21 +372,31 @@ def run_size(claims: int, args, log) -> SizeResult:
             f"  tree {full.tree_peak_mb:6.0f} MB  rc={full.returncode}")
         if full.returncode != 0:
             log(full.stderr)
-            break
+            return False
         if repeat == 0:
             result.pages_dossier, result.site_mb = count_pages(dossier / "site")
+        return True
 
+    def hugo_full(repeat: int) -> bool:
         set_aside(hugo_dir / "public", aside)
         settle(args.settle)
-        hugo_full = measure(hugo_script or hugo_cmd)
-        result.add("hugo_full", hugo_full)
-        log(f"[{claims}] #{repeat + 1} hugo full      {hugo_full.seconds:7.2f} s"
-            f"  cpu {hugo_full.cpu_seconds:7.2f} s  tree {hugo_full.tree_peak_mb:6.0f} MB"
-            f"  rc={hugo_full.returncode}")
-        if hugo_full.returncode != 0:
-            log(hugo_full.stderr)
+        full = measure(hugo_script or hugo_cmd)
+        result.add("hugo_full", full)
+        log(f"[{claims}] #{repeat + 1} hugo full      {full.seconds:7.2f} s"
+            f"  cpu {full.cpu_seconds:7.2f} s  tree {full.tree_peak_mb:6.0f} MB"
+            f"  rc={full.returncode}")
+        if full.returncode != 0:
+            log(full.stderr)
         if repeat == 0:
             result.pages_hugo = count_pages(hugo_dir / "public")[0]
+        return True
+
+    for repeat in range(repeats):
+        # Which tool builds first alternates: a build can leave the machine slower for the next
+        # one (memory to reclaim, files to write back), and neither should always be second.
+        order = (dossier_full, hugo_full) if repeat % 2 == 0 else (hugo_full, dossier_full)
+        if not all(step(repeat) for step in order):
+            break
 
         noop = measure(dossier_cmd, env=env)
         result.add("dossier_noop", noop)
