@@ -389,7 +389,7 @@ def run_size(claims: int, args, log) -> SizeResult:
             log(full.stderr)
         if repeat == 0:
             result.pages_hugo = count_pages(hugo_dir / "public")[0]
-        return True
+        return True  # a Hugo failure is logged; the dossier's measures go on
 
     for repeat in range(repeats):
         # Which tool builds first alternates: a build can leave the machine slower for the next
@@ -587,10 +587,10 @@ def main(argv: list[str] | None = None) -> int:
                 args.json.write_text(json.dumps({"machine": info, "help": help_info,
                                                  "sizes": [asdict(r) for r in results]}, indent=2,
                                                 default=str))
-    finally:
+        spacy = spacy_check(args.workdir / f"dossier-{sizes[0]}", args.code_path) if sizes else None
+        extraction = None if args.no_extraction else extraction_result(log)
+    finally:  # last: deleting the old outputs slows what creates files in the next minute
         shutil.rmtree(args.workdir / ".set-aside", ignore_errors=True)
-    spacy = spacy_check(args.workdir / f"dossier-{sizes[0]}", args.code_path) if sizes else None
-    extraction = None if args.no_extraction else extraction_result(log)
     report = table(results, help_info, spacy, extraction, info)
     print(report)
     if args.json:

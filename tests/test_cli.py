@@ -48,3 +48,12 @@ def test_usage_errors_keep_their_exit_status(tmp_path: Path) -> None:
     done = dossier("-C", str(tmp_path / "missing"), "build")
     assert done.returncode == 2
     assert "is not a folder" in done.stderr
+
+
+def test_a_closed_output_stream_keeps_the_exit_status_and_shows_no_traceback(tmp_path: Path) -> None:
+    for closed in (">&-", "2>&-"):
+        command = [*DOSSIER, "-C", str(tmp_path / "missing"), "build"]
+        done = subprocess.run(["sh", "-c", f'exec "$@" {closed}', "sh", *command],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2, (closed, done.stderr)
+        assert "Traceback" not in done.stderr

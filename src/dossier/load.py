@@ -356,8 +356,7 @@ class _ReaderPool:
         global _SHARED
         workers = min(os.cpu_count() or 1, 8)
         if len(files) < PARALLEL_MIN_FILES or workers < 2 or not hasattr(os, "fork"):
-            results = read_claim_files(files, self.shared)
-            return lambda: results
+            return lambda: read_claim_files(files, self.shared)  # read when asked: one batch held
         if self.pool is None:
             _SHARED = self.shared
             self.pool = multiprocessing.get_context("fork").Pool(workers)
@@ -366,10 +365,15 @@ class _ReaderPool:
         pending = self.pool.map_async(read_claim_files, chunks)
         return lambda: [result for chunk in pending.get() for result in chunk]
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
+        """Stop the workers: once they finish (or at once, dropping a batch read ahead, when
+        the load is abandoned)."""
         global _SHARED
         if self.pool is not None:
-            self.pool.close()
+            if abort:
+                self.pool.terminate()
+            else:
+                self.pool.close()
             self.pool.join()
             self.pool = None
         _SHARED = None
@@ -439,8 +443,10 @@ def _read_folders(root: Path, folders: list[list[Path]], shared: tuple, mode: st
             pending = started
         if pending is not None:
             yield from finish(*pending)
-    finally:
-        reader.close()
+    except BaseException:  # an error, or the caller stopped reading: no wait for the batch ahead
+        reader.close(abort=True)
+        raise
+    reader.close()
 
 
 def load_claims(root: Path, config: Config, articles: dict[str, Article],

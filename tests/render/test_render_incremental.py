@@ -4,6 +4,7 @@ and whatever the sequence of edits, the result is byte-identical to a clean buil
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -88,6 +89,27 @@ def test_a_replaced_export_is_kept_aside_until_the_next_build(dossier_dir: Path)
     assert again.mode == "no-op"
     assert not list((dossier_dir / ".dossier-cache").glob("replaced-*"))
     assert (dossier_dir / "site" / "claims.json").read_bytes() == new_json
+
+
+def test_an_edit_build_leaves_the_collector_as_it_found_it(dossier_dir: Path) -> None:
+    import gc
+
+    build_site(dossier_dir)
+    path = dossier_dir / CLAIMS / "evacues-400-600.yaml"
+    threshold = gc.get_threshold()
+    for enabled, note in ((True, "Aucune source officielle"), (False, "Aucune source connue")):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            text = path.read_text()
+            path.write_text(re.sub(r"Aucune source \w+", note, text))
+            report = build_site(dossier_dir)
+            assert report.mode == "edit"
+            assert (gc.isenabled(), gc.get_freeze_count(), gc.get_threshold()) == (enabled, 0, threshold)
+            assert report.working is None  # the build's data is not kept unless asked
+        finally:
+            gc.enable()
+    path.write_text(path.read_text().replace("verdict: unverifiable", "verdict: unverified"))
+    assert build_site(dossier_dir, keep_working=True).working is not None
 
 
 def test_template_change_rerenders_what_uses_it(dossier_dir: Path) -> None:

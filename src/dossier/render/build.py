@@ -83,9 +83,10 @@ class BuildReport:
 
 
 def build_site(root: Path, output: Path | None = None, strict: bool = False,
-               clean: bool = False, search: bool | None = None) -> BuildReport:
+               clean: bool = False, search: bool | None = None, keep_working: bool = False) -> BuildReport:
     """See `_build_site`; this wrapper tunes the garbage collector around it, and removes the
-    exports the last build replaced meanwhile (see `_commit`).
+    exports the last build replaced meanwhile (see `_commit`). `keep_working`: the report
+    holds the build's working data (for a process that exits right after, see `cli.run`).
 
     A build holds millions of small, long-lived objects (claims, page data); the
     collector's full passes over them cost seconds at 10,000 claims and free
@@ -107,7 +108,9 @@ def build_site(root: Path, output: Path | None = None, strict: bool = False,
     threshold = gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)
     try:
-        return _build_site(root, output, strict, clean, search)
+        report = _build_site(root, output, strict, clean, search)
+        # The build's data stays alive with the report only when asked (see `cli.run`).
+        return report if keep_working else dataclasses.replace(report, working=None)
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
@@ -141,12 +144,14 @@ def _build_site(root: Path, output: Path, strict: bool = False,
         # An edit build's work is bounded (the kept state, the pages of a few claims) and lives
         # until it ends: the collector's passes over it (~25 ms at 10,000 claims) free nothing.
         # Frozen before the collector is back, else its first pass would scan all of it at once.
+        collecting = gc.isenabled()
         gc.disable()
         try:
             report = _build_edit(root, output, strict, search, found, settings_key, clock)
         finally:
             gc.freeze()
-            gc.enable()
+            if collecting:
+                gc.enable()
         if report is not None:
             return report
     noop.forget(root, output)  # until this build succeeds, the site is not known to be up to date
@@ -463,7 +468,8 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     # starts sooner.
     job = _Job(root, output, config, env, template_fps, settings, dirty,
                lambda spec: pages.get(spec.path) or make_page(ix, spec, source, shards, lists),
-               all_paths, shards, cache, cache.entries, exports, False, problems, new_state, keep)
+               all_paths, shards, cache, cache.entries, exports, False, problems, new_state, keep,
+               edit=True)
     report = _produce(job, clock, settings_key, record["now"], record["outputs"][0])
     return dataclasses.replace(report, mode="edit", working=(report.working, locals()))
 
@@ -499,6 +505,7 @@ class _Job:
     problems: list[Problem]
     state: object  # incremental.SiteState to keep for the next build
     keep: set[str] = field(default_factory=set)  # outputs left as the last build made them
+    edit: bool = False  # an edit build (see `_commit`)
 
 
 def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_before) -> BuildReport:
@@ -599,7 +606,7 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
         clock.phase("links")
 
         # --- commit
-        deleted = _commit(job.root, output, staging, staged, entries, previous)
+        deleted = _commit(job.root, output, staging, staged, entries, previous, keep_replaced=job.edit)
         clock.phase("commit")
         # Kept while the search runs finish (they read from it); what only the next build reads.
         incremental.save_state(job.root, output, job.state)
@@ -947,7 +954,7 @@ def _remove_replaced(replaced: Path) -> None:
 
 
 def _commit(root: Path, output: Path, staging: Path, staged: list[str], entries: dict[str, Entry],
-            before: dict[str, Entry]) -> set[str]:
+            before: dict[str, Entry], keep_replaced: bool = False) -> set[str]:
     """Move the staged files into the site and remove those it no longer has; return these."""
     if output.is_dir() and not any(output.iterdir()):
         output.rmdir()
@@ -962,12 +969,14 @@ def _commit(root: Path, output: Path, staging: Path, staged: list[str], entries:
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        if rel in feeds.EXPORTS:
+        if keep_replaced and rel in feeds.EXPORTS and target.is_file():
             # The old export (tens of MB) keeps a name: replacing it then frees none of its
-            # blocks here (~30 ms at 10,000 claims); the next build removes it (`build_site`).
+            # blocks in an edit build (~30 ms at 10,000 claims); the next build removes it.
             with contextlib.suppress(OSError):
-                if target.is_file():
-                    replaced.mkdir(exist_ok=True)
+                try:
+                    os.link(target, replaced / rel)
+                except FileNotFoundError:  # the first one: no folder yet
+                    replaced.mkdir()
                     os.link(target, replaced / rel)
         os.replace(staging / rel, target)
     # Files the site no longer has: those the last build made, and on a first

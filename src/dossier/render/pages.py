@@ -275,11 +275,15 @@ def claim_entry(claim: Claim) -> ClaimEntry:
 
 
 class _Summaries(dict):
-    """Claim key -> `claim_summary`, made when first asked for (a KeyError for no claim)."""
+    """Claim key -> `claim_summary`, made when first asked for with `[]` (a KeyError for no
+    claim); `in` asks the claims. Iterating, `len` and `.get` see only the summaries made."""
 
     def __init__(self, by_key: dict[str, ClaimEntry], position: dict[str, int]):
         super().__init__()
         self.by_key, self.position = by_key, position
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.by_key
 
     def __missing__(self, key: str) -> dict:
         made = self[key] = claim_summary(self.by_key[key], self.position[key])
