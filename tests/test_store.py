@@ -243,3 +243,15 @@ def test_extraction_never_writes_outside_claims(tmp_path):
     with pytest.raises(DossierError, match=r"article slug '\.\./\.\./evil' must be"):
         save_extraction(root, ExtractionResult(article, (first,)), CLAIM_SCHEMA_URL)
     assert snapshot(tmp_path) == before
+
+
+def test_the_claim_ids_of_a_folder_are_its_claim_files_only(tmp_path):
+    from dossier.store import claim_files_in, claim_ids_in
+
+    folder = tmp_path / "claims" / "article"
+    folder.mkdir(parents=True)
+    for name in ("b.yml", "a.yaml", ".draft.yaml", "notes.txt", "c.yaml~"):
+        (folder / name).write_text("id: x\n")
+    assert [p.name for p in claim_files_in(folder)] == ["a.yaml", "b.yml"]
+    assert claim_ids_in(folder) == {"a", "b"}
+    assert claim_ids_in(tmp_path / "claims" / "missing") == set()

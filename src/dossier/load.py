@@ -28,7 +28,7 @@ from .claims import Claim, Correction, Entity, Quantity, Source, Speaker
 from .config import Config, read_config
 from .errors import DossierError, Problem, did_you_mean
 from .slugs import is_slug, slugify
-from .store import YamlDocument, iter_claim_files, read_yaml
+from .store import YamlDocument, claim_ids_in, iter_claim_files, read_yaml
 
 ENTITIES_FILE = "entities.yaml"
 MAX_ID_LENGTH = 100
@@ -329,7 +329,7 @@ def read_claim_files(paths: list[Path], shared: tuple | None = None) -> list[_Fi
             continue
         siblings = folders.get(path.parent)
         if siblings is None:
-            siblings = folders[path.parent] = {p.stem for p in path.parent.glob("*.y*ml")}
+            siblings = folders[path.parent] = claim_ids_in(path.parent)
         refs: list[tuple[int, str]] = []
         claim = parse_claim(doc, config, articles, entities, problems, expected_id=path.stem,
                             expected_article=path.parent.name, sibling_ids=siblings, related_refs=refs)
@@ -405,7 +405,7 @@ def _read_folders(root: Path, folders: list[list[Path]], shared: tuple, mode: st
         missing: list[Path] = []
         results: dict[Path, _FileResult | None] = {}
         for files in batch:
-            siblings = siblings_key({p.stem for p in files[0].parent.glob("*.y*ml")}) if files else ""
+            siblings = siblings_key(claim_ids_in(files[0].parent)) if files else ""
             rows = []
             for path in files:
                 shown = path.relative_to(root).as_posix()

@@ -360,9 +360,21 @@ def iter_claim_files(root: Path) -> Iterator[Path]:
     if not base.is_dir():
         return
     for article_dir in sorted(p for p in base.iterdir() if p.is_dir()):
-        for path in sorted(article_dir.iterdir()):
-            if path.suffix in (".yaml", ".yml") and not path.name.startswith("."):
-                yield path
+        yield from claim_files_in(article_dir)
+
+
+def claim_files_in(folder: Path) -> list[Path]:
+    """The claim files of one article folder, sorted (none if it is missing)."""
+    try:
+        return sorted(p for p in folder.iterdir()
+                      if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+    except OSError:
+        return []
+
+
+def claim_ids_in(folder: Path) -> set[str]:
+    """The ids of an article folder's claims: what its `related` references may name."""
+    return {p.stem for p in claim_files_in(folder)}
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import io
 import json
@@ -92,8 +93,6 @@ def build_site(root: Path, output: Path | None = None, strict: bool = False,
     collector's full passes over them cost seconds at 10,000 claims and free
     nothing. Objects are frozen out of its way once loaded, and passes are rarer.
     """
-    import gc
-
     root = Path(root).resolve()
     output = (Path(output) if output else root / "site").resolve()
     replaced = _replaced_folder(root, output)
@@ -128,8 +127,6 @@ def _build_site(root: Path, output: Path, strict: bool = False,
     Raises `DossierError` (and leaves `output` untouched) on bad input, a
     template error, a broken internal link, or any warning under `strict`.
     """
-    import gc
-
     from . import noop
     from .environment import THEME_DIR
 
@@ -208,8 +205,6 @@ def _build_full(root: Path, output: Path, strict: bool, clean: bool, search: boo
     """Every page considered. Claims stream through, one batch of files at a time: each
     article's claims give their `ClaimEntry`s, the article's findings and their lines of
     the exports, then leave memory; pages read them back from the parse cache."""
-    import gc
-
     from ..analyse import article_findings, place_ids
     from ..load import load_dossier
     from ..parse_cache import context_key
@@ -344,6 +339,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
     from ..config import read_config
     from ..load import load_entities, problem_order, read_claim_files
     from ..parse_cache import ClaimCache, file_key, siblings_key
+    from ..store import claim_ids_in
     from . import incremental
     from .pages import SiteIndex, built_date, claim_entry, claim_path, list_pages, make_page
 
@@ -370,7 +366,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
         return None
     # Keyed before they are read (as the loader does): a file saved again meanwhile keeps an
     # old key, so the next build reads it again instead of trusting a stale parse.
-    siblings = {folder: siblings_key({p.stem for p in (root / folder).glob("*.y*ml")})
+    siblings = {folder: siblings_key(claim_ids_in(root / folder))
                 for folder in {name.rpartition("/")[0] for name in edited}}
     keys = {name: (file_key(root / name), siblings[name.rpartition("/")[0]]) for name in edited}
     results = read_claim_files([root / name for name in edited], (root, config, articles, entities))
@@ -782,8 +778,6 @@ def _render_all(job: _Job, staging: Path):
 
             for name in sorted(job.template_fps):
                 job.env.get_template(name)  # compiled once, inherited by every worker
-            import gc
-
             # Out of the collector's sight before the fork: a worker's collection passes would
             # otherwise write to every object the parent holds, copying its memory page by page.
             gc.freeze()
