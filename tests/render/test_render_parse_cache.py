@@ -113,6 +113,43 @@ def test_an_unchanged_dossier_stops_after_the_stat_pass(dossier_dir: Path) -> No
     assert (again.pages, again.rendered, again.written, again.problems) == (first.pages, 0, 0, first.problems)
 
 
+def test_the_changes_a_child_process_finds_are_those_found_here(dossier_dir: Path) -> None:
+    """A build looks for changes in a forked child (`noop.start_changes`) while it reads
+    ahead: its answer is `noop.changes`', less the last build's stamps it does not need."""
+    from dossier.render import noop
+    from dossier.render.environment import THEME_DIR
+
+    root = dossier_dir.resolve()
+    output = root / "site"
+    settings = noop.settings_key(output, False, None)
+    build_site(root)
+    edit(root / CLAIM, "verdict: unverifiable", "verdict: false")
+    here = noop.changes(root, output, THEME_DIR, settings)
+    there = noop.start_changes(root, output, THEME_DIR, settings)()
+    assert here is not None and here[0] == {CLAIM} and there is not None
+    del here[1]["inputs"]
+    assert there == here
+    assert noop.start_changes(root, output, THEME_DIR, (*settings[:-1], "another python"))() is None
+
+
+def test_a_child_process_that_fails_to_find_the_changes_answers_unknown(
+        dossier_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dossier.render import noop
+    from dossier.render.environment import THEME_DIR
+
+    root = dossier_dir.resolve()
+    build_site(root)
+
+    def fails(*args):
+        raise MemoryError
+
+    with monkeypatch.context() as patched:
+        patched.setattr(noop, "_changes", fails)  # the forked child inherits it
+        settings = noop.settings_key(root / "site", False, None)
+        assert noop.start_changes(root, root / "site", THEME_DIR, settings)() is None
+    assert build_site(root).timings[0][0] == "noop"
+
+
 def test_a_page_removed_right_after_a_build_is_no_no_op_and_comes_back(dossier_dir: Path) -> None:
     build_site(dossier_dir)
     page = dossier_dir / "site" / "claims" / "crue-de-valmont" / "evacues-400-600.html"

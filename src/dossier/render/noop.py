@@ -30,6 +30,7 @@ import pickle
 import sys
 import time
 from array import array
+from collections.abc import Callable
 from datetime import date
 from operator import attrgetter
 from pathlib import Path
@@ -234,12 +235,75 @@ def changes(root: Path, output: Path, theme: Path, settings: tuple):
     or the output folder was touched), else (names of the inputs that changed, were added
     or removed; the record of the last build, with "now": the inputs' stamps as read here,
     and "came_or_went": those of the changed inputs that were added or removed)."""
+    return _with_problems(_changes(root, output, theme, settings))
+
+
+def start_changes(root: Path, output: Path, theme: Path, settings: tuple) -> Callable[[], tuple | None]:
+    """`changes`, worked out in a child process while the caller goes on; call the result
+    (once) for the answer, without the record's "inputs" (the last build's stamps).
+
+    The stat pass is ~50 ms at 10,000 claims, and the first thing a build does, when the
+    second core has nothing to do: meanwhile the build reads what an edit needs (see
+    `build._build_site`). Where there is no fork, the answer is worked out when asked for."""
+    if not hasattr(os, "fork"):
+        return lambda: changes(root, output, theme, settings)
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return lambda: changes(root, output, theme, settings)
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return lambda: changes(root, output, theme, settings)
+    if pid == 0:  # the child: answer, then leave without any of the parent's clean-up
+        status = 1
+        try:
+            os.close(read_end)
+            found = _changes(root, output, theme, settings)
+            if found is not None:
+                del found[1]["inputs"]  # the caller keeps "now": half the bytes to send
+            with open(write_end, "wb") as pipe:
+                pipe.write(marshal.dumps(found))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+
+    def answer():
+        try:
+            with open(read_end, "rb") as pipe:
+                data = pipe.read()
+        finally:
+            with contextlib.suppress(ChildProcessError):  # reaped already (SIGCHLD ignored)
+                os.waitpid(pid, 0)
+        try:  # nothing (the child failed) or garbage: unknown, a full build
+            return _with_problems(marshal.loads(data))
+        except Exception:
+            return None
+
+    return answer
+
+
+def _with_problems(found):
+    """`found` with the record's problems unpickled (None if they cannot be)."""
+    if found is None:
+        return None
+    try:
+        found[1]["problems"] = pickle.loads(found[1]["problems"])
+    except Exception:
+        return None
+    return found
+
+
+def _changes(root: Path, output: Path, theme: Path, settings: tuple):
+    """`changes`, with the record's problems still pickled."""
     try:
         with open(_path(root, output), "rb") as handle:
             state = marshal.load(handle)
         if not isinstance(state, dict) or state.get("format") != FORMAT or state["settings"] != settings:
             return None
-        state["problems"] = pickle.loads(state["problems"])
         taken = time.time_ns()
         now = input_stamps(root, theme)
         recorded, racy = state["inputs"]
