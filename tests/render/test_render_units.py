@@ -58,6 +58,10 @@ def test_link_resolution() -> None:
     links, ids = scan(b'<a href="https://x.org/">x</a><a href="a.html#k">a</a><p id="k"></p>'
                       b'<a href="mailto:a@b.c">m</a><a href="//cdn.example/x.js">c</a>')
     assert links == ["a.html#k"] and ids == ["k"]
+    # One pass finds both in a tag that has both, once each, unescaped; `data-id` is no id.
+    links, ids = scan(b'<a id="top" href="b.html?x=1&amp;y=2">b</a>\n<img\nsrc="i.png" data-id="no">'
+                      b'<a href="b.html?x=1&amp;y=2" id="t&#39;2">again</a><p>id="text"</p>')
+    assert links == ["b.html?x=1&y=2", "i.png"] and ids == ["t'2", "top"]
 
 
 def test_check_links_finds_missing_pages_anchors_and_escapes() -> None:
