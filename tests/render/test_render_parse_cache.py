@@ -125,11 +125,25 @@ def test_the_changes_a_child_process_finds_are_those_found_here(dossier_dir: Pat
     build_site(root)
     edit(root / CLAIM, "verdict: unverifiable", "verdict: false")
     here = noop.changes(root, output, THEME_DIR, settings)
-    there = noop.start_changes(root, output, THEME_DIR, settings)()
+    there = noop.start_changes(root, output, THEME_DIR, settings).result()
     assert here is not None and here[0] == {CLAIM} and there is not None
     del here[1]["inputs"]
     assert there == here
-    assert noop.start_changes(root, output, THEME_DIR, (*settings[:-1], "another python"))() is None
+    assert noop.start_changes(root, output, THEME_DIR, (*settings[:-1], "another python")).result() is None
+
+
+def test_the_state_read_ahead_stops_once_the_changes_show_it_needless(dossier_dir: Path) -> None:
+    """A build reads the kept state while the child looks for changes; `needless` (asked
+    along the way) stops the read when the answer is a no-op or a full build."""
+    from dossier.render import incremental
+
+    root = dossier_dir.resolve()
+    build_site(root)
+    asked: list[int] = []
+    assert incremental.load_state(root, root / "site", lambda: asked.append(1) or True) is None
+    assert asked == [1]
+    state = incremental.load_state(root, root / "site", lambda: asked.append(1) or False)
+    assert state is not None and state.entries and len(asked) >= 3
 
 
 def test_a_child_process_that_fails_to_find_the_changes_answers_unknown(
@@ -146,7 +160,7 @@ def test_a_child_process_that_fails_to_find_the_changes_answers_unknown(
     with monkeypatch.context() as patched:
         patched.setattr(noop, "_changes", fails)  # the forked child inherits it
         settings = noop.settings_key(root / "site", False, None)
-        assert noop.start_changes(root, root / "site", THEME_DIR, settings)() is None
+        assert noop.start_changes(root, root / "site", THEME_DIR, settings).result() is None
     assert build_site(root).timings[0][0] == "noop"
 
 

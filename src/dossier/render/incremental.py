@@ -75,7 +75,11 @@ def _path(root: Path, output: Path) -> Path:
     return root / CACHE_DIR / f"site-{key}.pickle"
 
 
-def load_state(root: Path, output: Path) -> SiteState | None:
+def load_state(root: Path, output: Path, needless: Callable[[], bool] = lambda: False) -> SiteState | None:
+    """The state the last build kept (None if there is none, or it cannot be read). Read
+    while the changes are still being looked for (see `build._build_site`): `needless()`,
+    asked now and then, tells that the build will not use it (a no-op, a full build), and
+    the read stops there (at 100,000 claims it takes ~0.5 s and ~400 MB)."""
     try:
         data, delta = read_kept(_path(root, output), pickle.loads)
         if data.get("format") != FORMAT:
@@ -88,8 +92,14 @@ def load_state(root: Path, output: Path) -> SiteState | None:
         if not isinstance(state, SiteState):
             return None
         state.runs, state.edited = runs, set()
-        state.entries = [ClaimEntry.from_plain(values)
-                         for _, _, run in state.runs for values in marshal.loads(run)]
+        entries: list[ClaimEntry] = []
+        for number, (_, _, run) in enumerate(state.runs):
+            if number % 64 == 0 and needless():
+                return None
+            entries += map(ClaimEntry.from_plain, marshal.loads(run))
+        state.entries = entries
+        if needless():
+            return None
         state.plan, state.shards = marshal.loads(data["plan"])
         state.stored = (data["token"], data["entries"], state.plan, state.shards)
         return state
