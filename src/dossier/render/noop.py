@@ -244,8 +244,8 @@ class PendingChanges:
 
     _UNKNOWN = object()
 
-    def __init__(self, work: Callable[[], tuple | None], pid: int | None = None, pipe: int | None = None):
-        self._work, self._pid, self._pipe = work, pid, pipe
+    def __init__(self, work: Callable[[], tuple | None], pipe: int | None = None):
+        self._work, self._pipe = work, pipe  # the pipe the child answers through, if any
         self._answer = self._UNKNOWN
 
     def ready(self) -> bool:
@@ -255,7 +255,8 @@ class PendingChanges:
         return bool(select.select([self._pipe], [], [], 0)[0])
 
     def result(self) -> tuple | None:
-        """`changes`' answer, less the record's "inputs" (the last build's stamps)."""
+        """`changes`' answer (a child's leaves out the record's "inputs", the last build's
+        stamps, which the build does not use)."""
         if self._answer is self._UNKNOWN:
             self._answer = self._work()
         return self._answer  # type: ignore[return-value]
@@ -306,7 +307,7 @@ def start_changes(root: Path, output: Path, theme: Path, settings: tuple) -> Pen
         except Exception:
             return None
 
-    return PendingChanges(answer, pid, read_end)
+    return PendingChanges(answer, read_end)
 
 
 def _with_problems(found):
