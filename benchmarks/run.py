@@ -4,21 +4,22 @@
     .venv/bin/python benchmarks/run.py --full     # adds 100k claims (once: it takes a while)
 
 For each size: generate a dossier (benchmarks/generate.py) and the equivalent
-Hugo site (benchmarks/hugo_site.py), then, repeat by repeat and interleaved so
-both see the same machine load:
+Hugo site (benchmarks/hugo_site.py), then, repeat by repeat, one tool's full build
+and rebuilds, then the other's (which tool goes first alternates, so that both see the
+same machine load; each tool's rebuilds follow its own full build):
 
 * full build: every output and cache removed, `dossier build --clean`; Hugo
   from an empty `public/` (plus Pagefind on Hugo's output when the dossier has
   search on, since `dossier build` indexes its site too). Old outputs are moved
   aside, not deleted, and each full build waits `--settle` seconds first (see
   `settle`: on this machine's disk, mass deletions slow the file creations of the
-  next minute); which tool builds first alternates from repeat to repeat;
+  next minute);
 * no-op rebuild: `dossier build` again with nothing changed;
 * one-claim edit: one claim's verdict and notes changed, `dossier build`; the
   same edit in the Hugo page, `hugo` again (Hugo has no incremental mode for a
   plain build: it renders everything).
 
-Wall time, peak memory of the whole process tree (PSS, sampled every 50 ms) and
+Wall time, peak memory of the whole process tree (PSS, sampled every 250 ms) and
 of its largest process (getrusage) are recorded; the table shows medians and the
 dossier/Hugo ratios. Also timed: `dossier --help`; and checked: that a build
 never imports spaCy (a stand-in `spacy` package on PYTHONPATH records any import,

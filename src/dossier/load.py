@@ -425,13 +425,12 @@ def _read_folders(root: Path, folders: list[list[Path]], shared: tuple, mode: st
         fresh = set(missing)
         for files, rows in zip(batch, keyed, strict=True):
             mine = [results[path] for path in files]
-            if cache is not None and not fresh.isdisjoint(files):
-                # A file changed while it was read is stored under its old key: read again next time.
-                cache.save({shown: (key, siblings, result) for (_, shown, key, siblings), result
-                            in zip(rows, mine, strict=True) if key is not None})
-            if cache is not None:  # each folder read once, kept only while its batch is
-                for _, shown, _, _ in rows[:1]:
-                    cache.loaded.pop(shown.rpartition("/")[0], None)
+            if cache is not None and rows:
+                if not fresh.isdisjoint(files):
+                    # A file changed while it was read is stored under its old key: read again next time.
+                    cache.save({shown: (key, siblings, result) for (_, shown, key, siblings), result
+                                in zip(rows, mine, strict=True) if key is not None})
+                cache.loaded.pop(rows[0][1].rpartition("/")[0], None)  # each folder read once
             yield mine
 
     try:

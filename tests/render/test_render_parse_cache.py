@@ -11,7 +11,9 @@ from render_helpers import tree
 from dossier.errors import DossierError
 from dossier.load import load_dossier
 from dossier.parse_cache import CACHE_DIR, CACHE_FOLDER
+from dossier.render import incremental, noop
 from dossier.render.build import build_site
+from dossier.render.environment import THEME_DIR
 
 CLAIM = "claims/crue-de-valmont/evacues-400-600.yaml"
 
@@ -113,17 +115,18 @@ def test_an_unchanged_dossier_stops_after_the_stat_pass(dossier_dir: Path) -> No
     assert (again.pages, again.rendered, again.written, again.problems) == (first.pages, 0, 0, first.problems)
 
 
+def built_then_edited(dossier_dir: Path) -> tuple[Path, Path, tuple]:
+    """The dossier built, then CLAIM's verdict changed: (root, output, the build's settings)."""
+    root = dossier_dir.resolve()
+    build_site(root)
+    edit(root / CLAIM, "verdict: unverifiable", "verdict: false")
+    return root, root / "site", noop.settings_key(root / "site", False, None)
+
+
 def test_the_changes_a_child_process_finds_are_those_found_here(dossier_dir: Path) -> None:
     """A build looks for changes in a forked child (`noop.start_changes`) while it reads
     ahead: its answer is `noop.changes`', less the last build's stamps it does not need."""
-    from dossier.render import noop
-    from dossier.render.environment import THEME_DIR
-
-    root = dossier_dir.resolve()
-    output = root / "site"
-    settings = noop.settings_key(output, False, None)
-    build_site(root)
-    edit(root / CLAIM, "verdict: unverifiable", "verdict: false")
+    root, output, settings = built_then_edited(dossier_dir)
     here = noop.changes(root, output, THEME_DIR, settings)
     there = noop.start_changes(root, output, THEME_DIR, settings).result()
     assert here is not None and here[0] == {CLAIM} and there is not None
@@ -137,8 +140,6 @@ def test_the_changes_a_child_process_finds_are_those_found_here(dossier_dir: Pat
 def test_the_state_read_ahead_stops_once_the_changes_show_it_needless(dossier_dir: Path) -> None:
     """A build reads the kept state while the child looks for changes; `needless` (asked
     along the way) stops the read when the answer is a no-op or a full build."""
-    from dossier.render import incremental
-
     root = dossier_dir.resolve()
     build_site(root)
     asked: list[int] = []
@@ -152,14 +153,7 @@ def test_without_fork_the_changes_are_found_here_when_asked(dossier_dir: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """Where there is no `os.fork` (Windows), nothing is started: the stat pass runs when the
     answer is asked for, and builds work as before."""
-    from dossier.render import noop
-    from dossier.render.environment import THEME_DIR
-
-    root = dossier_dir.resolve()
-    output = root / "site"
-    settings = noop.settings_key(output, False, None)
-    build_site(root)
-    edit(root / CLAIM, "verdict: unverifiable", "verdict: false")
+    root, output, settings = built_then_edited(dossier_dir)
     expected = noop.changes(root, output, THEME_DIR, settings)
     monkeypatch.delattr(noop.os, "fork")
     pending = noop.start_changes(root, output, THEME_DIR, settings)
@@ -173,19 +167,15 @@ def test_without_fork_the_changes_are_found_here_when_asked(dossier_dir: Path,
 
 def test_a_child_process_that_fails_to_find_the_changes_answers_unknown(
         dossier_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from dossier.render import noop
-    from dossier.render.environment import THEME_DIR
-
-    root = dossier_dir.resolve()
-    build_site(root)
+    root, output, settings = built_then_edited(dossier_dir)
 
     def fails(*args):
         raise MemoryError
 
     with monkeypatch.context() as patched:
         patched.setattr(noop, "_changes", fails)  # the forked child inherits it
-        settings = noop.settings_key(root / "site", False, None)
-        assert noop.start_changes(root, root / "site", THEME_DIR, settings).result() is None
+        assert noop.start_changes(root, output, THEME_DIR, settings).result() is None
+    assert build_site(root).mode == "edit"  # the next build, its child sound, sees the edit
     assert build_site(root).timings[0][0] == "noop"
 
 

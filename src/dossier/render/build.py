@@ -984,11 +984,8 @@ def _commit(root: Path, output: Path, staging: Path, staged: list[str], entries:
             # The old export (tens of MB) keeps a name: replacing it then frees none of its
             # blocks in an edit build (~30 ms at 10,000 claims); the next build removes it.
             with contextlib.suppress(OSError):
-                try:
-                    os.link(target, replaced / rel)
-                except FileNotFoundError:  # the first one: no folder yet
-                    replaced.mkdir()
-                    os.link(target, replaced / rel)
+                replaced.mkdir(exist_ok=True)
+                os.link(target, replaced / rel)
         os.replace(staging / rel, target)
     # Files the site no longer has: those the last build made, and on a first
     # build anything else in the folder (it holds a previous site, checked above).
