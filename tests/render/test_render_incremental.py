@@ -279,10 +279,14 @@ def test_claim_edits_on_paged_lists_equal_clean(dossier_dir: Path, tmp_path: Pat
     assert "edit" in modes, modes
 
 
-def test_parallel_rendering_gives_the_same_bytes(dossier_dir: Path, tmp_path: Path,
+@pytest.mark.parametrize("long_lived_max_mb", [0, 1 << 20],
+                         ids=["fresh-worker-per-chunk", "long-lived-workers"])
+def test_parallel_rendering_gives_the_same_bytes(dossier_dir: Path, tmp_path: Path, long_lived_max_mb: int,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     serial = build_site(dossier_dir, output=tmp_path / "serial")
     monkeypatch.setattr(build_module, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(build_module, "RENDER_CHUNK_PAGES", 1)  # more chunks than workers
+    monkeypatch.setattr(build_module, "LONG_LIVED_WORKERS_MAX_MB", long_lived_max_mb)
     monkeypatch.setattr(build_module.os, "cpu_count", lambda: 2)
     parallel = build_site(dossier_dir, output=tmp_path / "parallel", clean=True)
     assert serial.pages == parallel.pages
