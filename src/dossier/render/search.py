@@ -168,7 +168,7 @@ class ShardIndexer:
         self.shard_of = {page: index for index, pages in enumerate(shards)
                          for page in pages if page in pending}
         self.runs: dict[int, Future] = {}  # shard index -> its run
-        self.work: list[Path] = []  # the runs' temporary folders
+        self.work: dict[int, Path] = {}  # shard index -> its run's temporary folder
         self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
         for leftover in site.parent.glob(f"{_work_prefix(site)}*"):  # from a build that was killed
             shutil.rmtree(leftover, ignore_errors=True)
@@ -202,7 +202,7 @@ class ShardIndexer:
             except OSError as error:
                 self.runs[index] = _failed(_io_problem(self.site, name, error))
                 return
-            self.work.append(work)
+            self.work[index] = work
             self.runs[index] = self.pool.submit(_index_shard, self.binary, self.site, self.language, work,
                                                self.site / name)
 
@@ -220,10 +220,16 @@ class ShardIndexer:
                     failures.append(error)
                     continue
                 try:
+                    if index > 0:  # an extra shard: the first bundle's scripts search it
+                        for file in staging.iterdir():
+                            if file.is_file() and not merged_bundle_file(file.name):
+                                file.unlink()
                     _sync(staging, self.site / name)
                 except OSError as error:
                     failures.append(_io_problem(self.site, name, error))
                     continue
+                finally:
+                    shutil.rmtree(self.work.pop(index), ignore_errors=True)
                 self.done[name] = self.wanted[name]
         finally:
             self.abort()
@@ -246,9 +252,9 @@ class ShardIndexer:
     def abort(self) -> None:
         """Wait for the runs still going and remove their temporary folders."""
         self.pool.shutdown(wait=True, cancel_futures=True)
-        for work in self.work:
+        for work in self.work.values():
             shutil.rmtree(work, ignore_errors=True)
-        self.runs, self.work = {}, []
+        self.runs, self.work = {}, {}
 
 
 def _work_prefix(site: Path) -> str:
@@ -289,32 +295,27 @@ def _failed(error: BaseException) -> Future:
 
 def _index_shard(binary: str, site: Path, language: str, work: Path, target: Path) -> Path:
     """Index the pages linked in `work` (see `_linked_pages`) for `target`; return the new index
-    (in `work`: `finish` moves it into the site). `work` is removed if this fails."""
+    (in `work`: `finish` moves it into the site and removes `work`).
+
+    Only the Pagefind run happens in this thread: the tidying after it is Python code, which
+    would wait for the interpreter lock while the build process checks links, and leave a core
+    idle between runs."""
     name = target.relative_to(site).as_posix()
+    pages_dir, staging = work / "pages", work / "index"
     try:
-        pages_dir, staging = work / "pages", work / "index"
         result = subprocess.run(
             [binary, "--site", str(pages_dir), "--output-path", str(staging), "--force-language", language,
              "--silent"],
             capture_output=True, text=True, check=False,
         )
-        if result.returncode != 0:
-            raise DossierError(Problem(str(site), None, None,
-                                       f"Pagefind failed on {name}/: "
-                                       f"{(result.stderr or result.stdout).strip()[:500]}",
-                                       "the pages are written; the previous search index is kept"))
-        if target.parent.name == SHARDS_DIR:
-            for file in staging.iterdir():
-                if file.is_file() and not merged_bundle_file(file.name):
-                    file.unlink()
-        shutil.rmtree(pages_dir, ignore_errors=True)
-        return staging
     except OSError as error:
-        shutil.rmtree(work, ignore_errors=True)
         raise _io_problem(site, name, error) from error
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+    if result.returncode != 0:
+        raise DossierError(Problem(str(site), None, None,
+                                   f"Pagefind failed on {name}/: "
+                                   f"{(result.stderr or result.stdout).strip()[:500]}",
+                                   "the pages are written; the previous search index is kept"))
+    return staging
 
 
 def _link_pages(into: Path, pages: list[tuple[str, str]]) -> None:
