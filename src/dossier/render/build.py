@@ -53,12 +53,12 @@ from .search import search_digest
 
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
 RENDER_CHUNK_PAGES = 500  # pages a worker renders as one task (see `_render_all`)
-# Up to this size of the build process, its render workers live for the whole render; above
-# it, each chunk gets a fresh worker. A fresh worker costs ~20 ms of CPU (the fork, copying
-# the memory pages it touches, the exit): ~1.5 s over the ~75 chunks of a 10,000-claim build
-# (whose process holds ~170 MB). A long-lived worker ends up copying at most its parent's
-# memory, so the whole tree stays within (workers + 1) x this; at 100,000 claims (~700 MB)
-# fresh workers keep it within 1.5 GB.
+# Up to this size of the build process (its peak so far), its render workers live for the
+# whole render; above it, each chunk gets a fresh worker. A fresh worker costs ~20 ms of CPU
+# (the fork, copying the memory pages it touches, the exit): ~1.5 s over the ~75 chunks of a
+# 10,000-claim build, whose process holds ~170 MB. A long-lived worker ends up copying at
+# most its parent's memory, so the whole tree stays within (workers + 1) x this; at 100,000
+# claims (a build process of ~1.1 GB) fresh workers keep the tree within 1.2 GB.
 LONG_LIVED_WORKERS_MAX_MB = 400
 # A list page shows 100 claims from all over the dossier: a worker that renders 50 of them touches
 # (so copies, page by page) ~450 MB of its parent's memory at 100,000 claims; 20 keep it lower.
@@ -814,7 +814,7 @@ def _render_all(job: _Job, staging: Path):
             here = [i for i in here if job.specs[i].kind not in _INDEXED_KINDS]
             size = min(RENDER_CHUNK_PAGES, max(16, len(indexes) // (workers * 16)))
             # A page of a list shows claims from all over the dossier: smaller chunks (see
-            # LIST_CHUNK_PAGES), so that a worker exits before it has copied much of the parent.
+            # LIST_CHUNK_PAGES), so that a fresh worker exits before it has copied much of the parent.
             chunks: list[list[int]] = []
             for kinds, most in ((("claim", "article"), size),
                                 (("entity", "verdict", "publisher"), LIST_CHUNK_PAGES)):
