@@ -348,13 +348,12 @@ def _sync(new: Path, target: Path) -> None:
         os.rename(new, target)
         return
     wanted = {p.relative_to(new).as_posix() for p in new.rglob("*") if p.is_file()}
-    if target.exists():
-        for path in sorted(target.rglob("*"), reverse=True):
-            rel = path.relative_to(target).as_posix()
-            if path.is_file() and rel not in wanted:
-                path.unlink()
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+    for path in sorted(target.rglob("*"), reverse=True):
+        rel = path.relative_to(target).as_posix()
+        if path.is_file() and rel not in wanted:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
     for rel in sorted(wanted):
         source, dest = new / rel, target / rel
         data = source.read_bytes()
