@@ -220,7 +220,7 @@ class ShardIndexer:
                     failures.append(error)
                     continue
                 try:
-                    if index > 0:  # an extra shard: the first bundle's scripts search it
+                    if name != SEARCH_DIR:  # an extra shard: the first bundle's scripts search it
                         for file in staging.iterdir():
                             if file.is_file() and not merged_bundle_file(file.name):
                                 file.unlink()
