@@ -122,11 +122,18 @@ _SYNTAX_HINTS = (
 )
 
 
+# Our own limit (see `_Builder.build`); libyaml 0.2.5 as PyYAML 6.0.4 ships it has one of its
+# own (1,000 levels), which its scanner can reach first, in flow collections (`[[[[...`).
+_TOO_DEEP = (f"nested more than {MAX_DEPTH} levels deep", "a claim file needs a few levels at most")
+
+
 def _syntax_problem(error: yaml.MarkedYAMLError, text: str, shown: str) -> Problem:
     mark = error.problem_mark or error.context_mark
     what = str(error.problem or error.context or "invalid YAML")
     line = mark.line + 1 if mark else None
     column = mark.column + 1 if mark else None
+    if "maximum nesting depth" in what:
+        return Problem(shown, line, column, *_TOO_DEEP)
     hint = None
     if mark is not None:
         lines = text.splitlines()
@@ -268,8 +275,7 @@ class _Builder:
                     self.note(event, f"YAML tag '{_short_tag(event.tag)}' is not allowed here",
                               "remove the tag")
                 if len(stack) >= MAX_DEPTH:
-                    raise self.fail(event, f"nested more than {MAX_DEPTH} levels deep",
-                                    "a claim file needs a few levels at most")
+                    raise self.fail(event, *_TOO_DEEP)
                 value = {} if kind is MappingStartEvent else []
             elif kind is yaml.AliasEvent:
                 raise self.fail(event, "YAML anchors and aliases (& and *) are not allowed here",
