@@ -58,13 +58,14 @@ class Dossier:
         return grouped
 
 
-def load_dossier(root: Path, cache: str | None = None, visit=None, context: str | None = None) -> Dossier:
+def load_dossier(root: Path, cache: str | None = None, visit=None, context: str | None = None,
+                 prepare: Callable | None = None) -> Dossier:
     """Everything a build needs. Raises `DossierError` (with every problem) if any error was found.
 
     `cache`: None reads every claim file; "use" reuses the parse cache in
     `.dossier-cache/` for unchanged files and saves it; "refresh" reads every file
     and saves a fresh cache (`build --clean`). The result is the same either way.
-    `visit`: see `load_claims` (the Dossier then has no claims; `visit` gets them).
+    `visit`, `prepare`: see `load_claims` (the Dossier then has no claims; `visit` gets them).
     `context`: the parse cache's `context_key`, if the caller has it already.
     """
     problems: list[Problem] = []
@@ -98,7 +99,8 @@ def load_dossier(root: Path, cache: str | None = None, visit=None, context: str 
 
     entities = load_entities(root, problems)
     claims = load_claims(root, config, articles, entities, problems, cache=cache, context=context,
-                         visit=(lambda claims: visit(claims, config, articles, entities)) if visit else None)
+                         visit=(lambda claims: visit(claims, config, articles, entities)) if visit else None,
+                         prepare=prepare)
     problems.sort(key=problem_order)
     if any(p.severity == "error" for p in problems):
         raise DossierError(problems)
@@ -308,15 +310,17 @@ def parse_entities(doc: YamlDocument, problems: list[Problem]) -> dict[str, Enti
 # Below this many claim files to parse in a batch, starting worker processes costs more than
 # it saves (the pool, once started, serves every later batch of the load).
 PARALLEL_MIN_FILES = 500
-_SHARED: tuple | None = None  # (root, config, articles, entities), inherited by forked workers
+# What a streaming load's workers inherit (they are forked): see `_read_folder`.
+_SHARED: _Shared | None = None
 
 # What reading one file gives: its shown path, the claim (None on errors), its problems, and
 # each `related` reference with where it is written.
 _FileResult = tuple[str, "Claim | None", list[Problem], list[tuple[Problem, str]]]
 
 
-def read_claim_files(paths: list[Path], shared: tuple | None = None) -> list[_FileResult]:
-    root, config, articles, entities = shared or _SHARED  # type: ignore[misc]
+def read_claim_files(paths: list[Path], shared: tuple) -> list[_FileResult]:
+    """Parse and check claim files; `shared`: (root, config, articles, entities)."""
+    root, config, articles, entities = shared
     results: list[_FileResult] = []
     folders: dict[Path, set[str]] = {}
     for path in paths:
@@ -339,31 +343,111 @@ def read_claim_files(paths: list[Path], shared: tuple | None = None) -> list[_Fi
     return results
 
 
+@dataclass(frozen=True)
+class _Shared:
+    """What reading a folder needs besides its files."""
+
+    files: tuple  # (root, config, articles, entities): see `read_claim_files`
+    cache: str | None  # the parse cache's mode: see `load_dossier`
+    context: str | None  # the parse cache's context key
+    prepare: Callable | None  # see `load_claims`
+
+
+@dataclass(frozen=True)
+class _FolderRead:
+    """What the load keeps of one article folder of claim files."""
+
+    problems: list[Problem]
+    keys: dict[str, str]  # claim key -> its file (shown), for its valid claims
+    related: list[tuple[str, Problem, str]]  # (claim key, where the reference is, the reference)
+    claims: Any  # its valid claims in article order, or what `prepare` made of them
+
+
+def _read_folder(files: list[Path], shared: _Shared) -> _FolderRead:
+    """One article folder's claim files, read where the load runs them (a worker process of a
+    big load): each file from the parse cache if it is unchanged (mode "use"), else parsed, and
+    the cache saved again if a file was parsed; its valid claims checked for duplicate ids and
+    sorted; and, with `prepare`, what the caller keeps of them made here, so that the claims
+    themselves never travel back to the loading process."""
+    from .parse_cache import ClaimCache, file_key, siblings_key
+
+    root = shared.files[0]
+    cache = ClaimCache(root, shared.context) if shared.cache else None
+    # Keyed before they are read: a file saved again meanwhile keeps an old key, so the next
+    # load reads it again instead of trusting a stale parse.
+    siblings = siblings_key(claim_ids_in(files[0].parent))
+    rows = [(path, path.relative_to(root).as_posix(), file_key(path)) for path in files]
+    results: dict[Path, _FileResult | None] = {
+        path: cache.get(shown, key, siblings) if cache is not None and shared.cache == "use" else None
+        for path, shown, key in rows}
+    missing = [path for path in files if results[path] is None]
+    if missing:
+        results.update(zip(missing, read_claim_files(missing, shared.files), strict=True))
+        if cache is not None:
+            cache.save({shown: (key, siblings, results[path]) for path, shown, key in rows
+                        if key is not None})
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    mine: list[Claim] = []
+    related: list[tuple[str, Problem, str]] = []
+    for path in files:
+        shown, claim, file_problems, refs = results[path]  # type: ignore[misc]
+        if claim is None:
+            problems += file_problems
+            continue
+        *file_problems, id_position = file_problems
+        problems += file_problems
+        if claim.key in seen:  # a claim's article is its folder: keys of other folders differ
+            problems.append(replace(id_position, message=f"duplicate claim id '{claim.id}'",
+                                    hint=f"also used by {seen[claim.key]}; ids must be unique"))
+            continue
+        seen[claim.key] = shown
+        mine.append(claim)
+        related += [(claim.key, where, ref) for where, ref in refs]
+    mine.sort(key=lambda c: (c.location.line, c.location.start, c.id))
+    return _FolderRead(problems, seen, related,
+                       shared.prepare(mine, *shared.files[1:]) if shared.prepare else mine)
+
+
+def _read_chunk(folders: list[list[Path]]) -> list[_FolderRead]:
+    """`_read_folder` of each folder, in a worker process."""
+    assert _SHARED is not None
+    return [_read_folder(files, _SHARED) for files in folders]
+
+
 READ_BATCH_FILES = 2000  # claim files read (and held) at once by a streaming load
 
 
 class _ReaderPool:
-    """Worker processes for parsing, started once per load and only if there is enough to read."""
+    """Worker processes for reading folders, started once per load and only if there is enough to read."""
 
-    def __init__(self, shared: tuple):
+    def __init__(self, shared: _Shared):
         self.shared = shared
         self.pool = None
 
-    def start(self, files: list[Path]) -> Callable[[], list[_FileResult]]:
-        """Start reading `files`; the function returned gives their results, once read."""
+    def start(self, folders: list[list[Path]]) -> Callable[[], list[_FolderRead]]:
+        """Start reading `folders`; the function returned gives their results, once read."""
         import multiprocessing
 
         global _SHARED
         workers = min(os.cpu_count() or 1, 8)
-        if len(files) < PARALLEL_MIN_FILES or workers < 2 or not hasattr(os, "fork"):
-            return lambda: read_claim_files(files, self.shared)  # read when asked: one batch held
+        files = sum(len(f) for f in folders)
+        if files < PARALLEL_MIN_FILES or workers < 2 or not hasattr(os, "fork"):
+            # Read when asked: one batch held.
+            return lambda: [_read_folder(f, self.shared) for f in folders]
         if self.pool is None:
             _SHARED = self.shared
             self.pool = multiprocessing.get_context("fork").Pool(workers)
-        size = -(-len(files) // (workers * 4))  # a few chunks per worker evens out slow ones
-        chunks = [files[i:i + size] for i in range(0, len(files), size)]
-        pending = self.pool.map_async(read_claim_files, chunks)
-        return lambda: [result for chunk in pending.get() for result in chunk]
+        # Whole folders, a few chunks per worker (evens out slow ones).
+        size, chunks, count = -(-files // (workers * 4)), [[]], 0
+        for folder in folders:
+            if count >= size:
+                chunks.append([])
+                count = 0
+            chunks[-1].append(folder)
+            count += len(folder)
+        pending = self.pool.map_async(_read_chunk, chunks)
+        return lambda: [read for chunk in pending.get() for read in chunk]
 
     def close(self, abort: bool = False) -> None:
         """Stop the workers: once they finish (or at once, dropping a batch read ahead, when
@@ -380,15 +464,13 @@ class _ReaderPool:
 
 
 def _read_folders(root: Path, folders: list[list[Path]], shared: tuple, mode: str | None,
-                  context: str | None = None):
-    """The results of each folder of claim files, in the order given, reading a
-    batch of folders at a time: unchanged files from the parse cache (`mode` "use"),
-    the others parsed (in parallel when there are many), the cache updated as it goes.
-    The workers parse the next batch while the caller takes in this one."""
-    from .parse_cache import ClaimCache, context_key, file_key, siblings_key
+                  context: str | None = None, prepare: Callable | None = None):
+    """`_read_folder` of each folder, in the order given, reading a batch of folders at a time
+    (in parallel when there are many): the workers read the next batch while the caller takes
+    in this one."""
+    from .parse_cache import context_key
 
-    cache = ClaimCache(root, context or context_key(root)) if mode else None
-    reader = _ReaderPool(shared)
+    reader = _ReaderPool(_Shared(shared, mode, (context or context_key(root)) if mode else None, prepare))
 
     def batches():
         batch: list[list[Path]] = []
@@ -400,48 +482,15 @@ def _read_folders(root: Path, folders: list[list[Path]], shared: tuple, mode: st
                 yield batch
                 batch, count = [], 0
 
-    def start(batch: list[list[Path]]) -> tuple:
-        keyed: list[list[tuple]] = []
-        missing: list[Path] = []
-        results: dict[Path, _FileResult | None] = {}
-        for files in batch:
-            siblings = siblings_key(claim_ids_in(files[0].parent)) if files else ""
-            rows = []
-            for path in files:
-                shown = path.relative_to(root).as_posix()
-                key = file_key(path)
-                hit = cache.get(shown, key, siblings) if cache is not None and mode == "use" else None
-                rows.append((path, shown, key, siblings))
-                results[path] = hit
-                if hit is None:
-                    missing.append(path)
-            keyed.append(rows)
-        return batch, keyed, missing, results, reader.start(missing)
-
-    def finish(batch: list[list[Path]], keyed: list[list[tuple]], missing: list[Path],
-               results: dict, read: Callable[[], list[_FileResult]]):
-        for path, result in zip(missing, read(), strict=True):
-            results[path] = result
-        fresh = set(missing)
-        for files, rows in zip(batch, keyed, strict=True):
-            mine = [results[path] for path in files]
-            if cache is not None and rows:
-                if not fresh.isdisjoint(files):
-                    # A file changed while it was read is stored under its old key: read again next time.
-                    cache.save({shown: (key, siblings, result) for (_, shown, key, siblings), result
-                                in zip(rows, mine, strict=True) if key is not None})
-                cache.loaded.pop(rows[0][1].rpartition("/")[0], None)  # each folder read once
-            yield mine
-
     try:
         pending = None
         for batch in batches():
-            started = start(batch)
+            started = reader.start(batch)
             if pending is not None:
-                yield from finish(*pending)
+                yield from pending()
             pending = started
         if pending is not None:
-            yield from finish(*pending)
+            yield from pending()
     except BaseException:  # an error, or the caller stopped reading: no wait for the batch ahead
         reader.close(abort=True)
         raise
@@ -450,12 +499,15 @@ def _read_folders(root: Path, folders: list[list[Path]], shared: tuple, mode: st
 
 def load_claims(root: Path, config: Config, articles: dict[str, Article],
                 entities: dict[str, Entity], problems: list[Problem],
-                cache: str | None = None, visit=None, context: str | None = None) -> tuple[Claim, ...]:
+                cache: str | None = None, visit=None, context: str | None = None,
+                prepare: Callable | None = None) -> tuple[Claim, ...]:
     """Every valid claim, in site order (articles in seed order, then position).
 
     With `visit`, claims are not kept: `visit(claims)` gets each article folder's
     valid claims in site order, and the result is empty (a big build holds one
-    batch of claim files at a time).
+    batch of claim files at a time). With `prepare` too, `visit` gets instead what
+    `prepare(claims, config, articles, entities)` made of them, where they were read
+    (in a worker process of a big load: only that comes back).
     """
     loaded: list[Claim] = []
     keys: set[str] = set()
@@ -474,29 +526,15 @@ def load_claims(root: Path, config: Config, articles: dict[str, Article],
     # A claim's article is its folder's name (anything else is an error): folders in site order.
     folders = sorted(by_folder, key=lambda f: (order.get(f.name, len(order)), f.name))
     shared = (root, config, articles, entities)
-    for read in _read_folders(root, [by_folder[f] for f in folders], shared, cache, context):
-        seen: dict[str, str] = {}
-        mine: list[Claim] = []
-        for shown, claim, file_problems, refs in read:
-            if claim is None:
-                problems += file_problems
-                continue
-            *file_problems, id_position = file_problems
-            problems += file_problems
-            if claim.key in seen:  # a claim's article is its folder: keys of other folders differ
-                problems.append(replace(id_position, message=f"duplicate claim id '{claim.id}'",
-                                        hint=f"also used by {seen[claim.key]}; ids must be unique"))
-                continue
-            seen[claim.key] = shown
-            mine.append(claim)
-            related_refs += [(claim.key, where, ref) for where, ref in refs]
-        keys.update(seen)
-        # Folders come in site order and hold one article each: sorting within one is enough.
-        mine.sort(key=lambda c: (c.location.line, c.location.start, c.id))
+    for read in _read_folders(root, [by_folder[f] for f in folders], shared, cache, context,
+                              prepare if visit is not None else None):
+        problems += read.problems
+        keys.update(read.keys)
+        related_refs += read.related
         if visit is not None:
-            visit(mine)
+            visit(read.claims)
         else:
-            loaded += mine
+            loaded += read.claims
     for key, where, ref in related_refs:
         if ref not in keys:
             # Same-article references are shown (and suggested) as plain ids, as people write them.

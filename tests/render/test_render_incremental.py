@@ -526,3 +526,36 @@ def test_two_claims_edited_together_in_one_list_equal_clean(tmp_path: Path,
     assert build_site(root).mode == "edit"
     build_site(root, output=tmp_path / "clean", clean=True)
     assert tree(root / "site") == tree(tmp_path / "clean")
+
+
+def test_parallel_loading_gives_the_same_site_and_a_parse_cache_that_serves(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big build reads its claim folders in worker processes, which hand back only what the
+    build keeps of each (entries, the article's findings, the export lines) and save the parse
+    cache themselves: the same site, byte for byte, as a serial read; and the next build reads
+    every claim from the cache they saved."""
+    import sys
+
+    import dossier.load
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import generate
+
+    root = tmp_path / "d"
+    generate.generate(80, root, seed=3, search=False)  # 4 articles of 20 claims
+    serial = build_site(root, output=tmp_path / "serial", clean=True)
+    with monkeypatch.context() as patch:
+        patch.setattr(dossier.load.os, "cpu_count", lambda: 2)
+        patch.setattr(dossier.load, "PARALLEL_MIN_FILES", 1)
+        patch.setattr(dossier.load, "READ_BATCH_FILES", 30)  # batches of two folders
+        parallel = build_site(root, output=tmp_path / "parallel", clean=True)
+    assert parallel.pages == serial.pages > 80
+    assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
+
+    parsed: list[Path] = []
+    read = dossier.load.read_claim_files
+    monkeypatch.setattr(dossier.load, "read_claim_files",
+                        lambda paths, shared: parsed.extend(paths) or read(paths, shared))
+    build_site(root, output=tmp_path / "from-cache")  # a full build: a new output folder
+    assert parsed == []
+    assert tree(tmp_path / "from-cache") == tree(tmp_path / "serial")

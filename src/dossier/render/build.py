@@ -228,41 +228,45 @@ def _environment(root: Path, config, built: str):
 def _build_full(root: Path, output: Path, strict: bool, clean: bool, search: bool | None,
                 settings_key: tuple, inputs, clock: _Clock) -> BuildReport:
     """Every page considered. Claims stream through, one batch of files at a time: each
-    article's claims give their `ClaimEntry`s, the article's findings and their lines of
-    the exports, then leave memory; pages read them back from the parse cache."""
+    article's claims give (where they are read, see `_prepare_folder`) their `ClaimEntry`s,
+    the article's findings and their lines of the exports, then leave memory; pages read
+    them back from the parse cache."""
     from ..analyse import article_findings, place_ids
     from ..load import load_dossier
     from ..parse_cache import context_key
     from .incremental import CachedSource, SiteState
-    from .pages import claim_entry, list_pages, make_index, make_page, page_specs, search_shards
+    from .pages import list_pages, make_index, make_page, page_specs, search_shards
 
     entries: list = []
     found_in: dict[str, list] = {}
-    places: list[set[str]] = []  # the place entities, found on the first visit
     exports = _ExportFiles(root)
+    places: list[set[str]] = []  # the place entities, found once by each process that reads folders
 
-    def visit(claims, config, articles, entities) -> None:
-        if not claims:
-            return
-        entries.extend(claim_entry(c) for c in claims)
+    def prepare(claims, config, articles, entities) -> _Prepared | None:
         if not places:
             places.append(place_ids(entities))
-        slug = claims[0].article
-        if slug in articles:
-            found_in[slug] = article_findings(articles[slug], claims, places[0], config.language)
-        exports.add(claims, config)
+        return _prepare_folder(claims, config, articles, places[0])
+
+    def visit(prepared: _Prepared | None, *_) -> None:
+        if prepared is None:  # a folder without a valid claim
+            return
+        entries.extend(prepared.entries)
+        if prepared.findings is not None:
+            found_in[prepared.entries[0].article] = prepared.findings
+        exports.add(prepared.exports)
 
     try:
         # Reads every seed: once here, for the loader's parse cache and for the kept state.
         context = context_key(root)
-        dossier = load_dossier(root, cache="refresh" if clean else "use", visit=visit, context=context)
+        dossier = load_dossier(root, cache="refresh" if clean else "use", visit=visit, context=context,
+                               prepare=prepare)
         clock.phase("load")
         gc.freeze()  # what is loaded lives as long as the build: never scan it again
         config = dossier.config
         if search is not None and search != config.search:
             config = dataclasses.replace(config, search=search)
             dossier = dataclasses.replace(dossier, config=config)
-        place_set = places[0] if places else place_ids(dossier.entities)  # no claim: no visit
+        place_set = place_ids(dossier.entities)
         found = {slug: found_in[slug] if slug in found_in else
                  article_findings(article, [], place_set, config.language)
                  for slug, article in dossier.articles.items()}
@@ -304,6 +308,31 @@ def _build_full(root: Path, output: Path, strict: bool, clean: bool, search: boo
         exports.close()
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """What a full build keeps of one article folder's claims (see `_prepare_folder`)."""
+
+    entries: list  # their `ClaimEntry`s, in article order
+    findings: list | None  # the article's findings (None: the folder names no article)
+    exports: dict[str, list[bytes]]  # export name -> each claim's body
+
+
+def _prepare_folder(claims: list[Claim], config, articles: dict, places: set[str]) -> _Prepared | None:
+    """Made where an article folder's claims are read (a worker process of a big build, see
+    `load.load_claims`): only this comes back to the build process, not the claims, which it
+    would otherwise receive, analyse and write out one by one while the workers wait.
+    `places`: the ids of the place entities."""
+    from ..analyse import article_findings
+    from .pages import claim_entry
+
+    if not claims:
+        return None
+    article = articles.get(claims[0].article)
+    findings = article_findings(article, claims, places, config.language) if article else None
+    bodies = {name: [export.body(c, config) for c in claims] for name, export in feeds.EXPORTS.items()}
+    return _Prepared([claim_entry(c) for c in claims], findings, bodies)
+
+
 class _ExportFiles:
     """claims.json and claims.csv written as the claims stream by (to temporary files in
     the cache folder), with where each claim's fragment starts (see `feeds.splice`)."""
@@ -315,22 +344,27 @@ class _ExportFiles:
         self.offsets: dict[str, list[int]] = {name: [] for name in feeds.EXPORTS}
         self.position: dict[str, int] = {}
 
-    def add(self, claims, config) -> None:
+    def add(self, bodies: dict[str, list[bytes]]) -> None:
+        """The next claims' bodies, export name -> one per claim (see `feeds.Export`)."""
         if not self.files:
             self.folder.mkdir(parents=True, exist_ok=True)
             for name, export in feeds.EXPORTS.items():
                 path = self.folder / f".{name}.part"
-                handle = open(path, "wb")  # noqa: SIM115 - closed in `finish` or `close`
+                # A big buffer: the bodies are ~4 KB, Python's default buffer 8 KB.
+                handle = open(path, "wb", buffering=1 << 20)  # noqa: SIM115 - closed in `finish` or `close`
                 handle.write(export.head)
                 self.files[name] = (path, handle)
                 self.position[name] = len(export.head)
-        for claim in claims:
-            for name, export in feeds.EXPORTS.items():
-                fragment = export.fragment(claim, self.count, config)
-                self.offsets[name].append(self.position[name])
-                self.position[name] += len(fragment)
-                self.files[name][1].write(fragment)
-            self.count += 1
+        for name, export in feeds.EXPORTS.items():
+            handle, offsets, position = self.files[name][1], self.offsets[name], self.position[name]
+            for index, body in enumerate(bodies[name], self.count):
+                before = export.before(index)
+                offsets.append(position)
+                position += len(before) + len(body)
+                handle.write(before)
+                handle.write(body)
+            self.position[name] = position
+        self.count += len(next(iter(bodies.values())))
 
     def finish(self) -> dict[str, tuple]:
         made = {}

@@ -121,21 +121,30 @@ CSV_COLUMNS = ("article", "id", "url", "text", "kind", "verdict", "confidence", 
 
 @dataclass(frozen=True)
 class Export:
-    """A file with one fragment per claim: head, fragment(claim, index), ..., tail."""
+    """A file with one fragment per claim: head, fragment(claim, 0), fragment(claim, 1), ..., tail.
+    A fragment is the claim's `body` after a separator that depends only on its index, so that
+    bodies can be made wherever the claims are read (see `build._prepare_folder`)."""
 
     head: bytes
-    fragment: Callable[[Claim, int, Config], bytes]
+    body: Callable[[Claim, Config], bytes]
     tail: bytes
+    first: bytes = b""  # before the first claim's body
+    separator: bytes = b""  # before every other claim's body
+
+    def before(self, index: int) -> bytes:
+        return self.separator if index else self.first
+
+    def fragment(self, claim: Claim, index: int, config: Config) -> bytes:
+        return self.before(index) + self.body(claim, config)
 
 
-def _json_fragment(claim: Claim, index: int, config: Config) -> bytes:
+def _json_body(claim: Claim, config: Config) -> bytes:
     """One claim as in its file plus its page URL, on its own line of the JSON list."""
     data = {"key": claim.key, "url": config.base_url + claim_path(claim), **claim_to_data(claim)}
-    text = json.dumps(data, ensure_ascii=False, sort_keys=False, default=_json_default)
-    return (",\n" if index else "\n").encode() + text.encode()
+    return json.dumps(data, ensure_ascii=False, sort_keys=False, default=_json_default).encode()
 
 
-def _csv_fragment(claim: Claim, index: int, config: Config) -> bytes:
+def _csv_body(claim: Claim, config: Config) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow([
         claim.article, claim.id, config.base_url + claim_path(claim),
@@ -148,8 +157,8 @@ def _csv_fragment(claim: Claim, index: int, config: Config) -> bytes:
 
 
 EXPORTS = {
-    "claims.json": Export(b"[", _json_fragment, b"\n]\n"),
-    "claims.csv": Export((",".join(CSV_COLUMNS) + "\n").encode(), _csv_fragment, b""),
+    "claims.json": Export(b"[", _json_body, b"\n]\n", first=b"\n", separator=b",\n"),
+    "claims.csv": Export((",".join(CSV_COLUMNS) + "\n").encode(), _csv_body, b""),
 }
 
 
