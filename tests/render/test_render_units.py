@@ -247,3 +247,21 @@ def test_the_build_cache_keeps_edits_in_a_delta_until_a_full_save(tmp_path, monk
     assert BuildCache.load(root, output, "code").entries == lost.entries
     kept_delta_path(cache.path).write_bytes(delta)  # the old base's delta, left behind by a crash
     assert BuildCache.load(root, output, "code").entries == lost.entries
+
+
+def test_claim_entries_come_back_from_their_plain_form_and_a_wrong_shape_is_refused() -> None:
+    from dossier.render.pages import ClaimEntry, SourceRef
+
+    source = SourceRef("https://example.org/a", "Example", None, "2025-01-02", "supports")
+    entries = [ClaimEntry("a/x", "x", "a", "Texte.", "true", "event", 3, 0, ("e1",), (source, source),
+                          ("t",), ("a/y",), None, "2025-01-02"),
+               ClaimEntry("a/y", "y", "a", "Autre.", "false", "event", 4, 7, (), (), (), (),
+                          "2025-02-01", None)]
+    back = ClaimEntry.from_plain([entry.plain() for entry in entries])
+    assert back == entries
+    assert type(back[0]) is ClaimEntry and type(back[0].sources[1]) is SourceRef
+    assert back[0].sources[0].publisher == "Example" and back[1].updated == "2025-02-01"
+    with pytest.raises(ValueError):
+        ClaimEntry.from_plain([entries[0].plain()[:-1]])
+    with pytest.raises(ValueError):
+        ClaimEntry.from_plain([(*entries[0].plain()[:9], (tuple(source)[:4],), *entries[0].plain()[10:])])

@@ -96,7 +96,7 @@ def load_state(root: Path, output: Path, needless: Callable[[], bool] = lambda: 
         for number, (_, _, run) in enumerate(state.runs):
             if number % 64 == 0 and needless():
                 return None
-            entries += map(ClaimEntry.from_plain, marshal.loads(run))
+            entries += ClaimEntry.from_plain(marshal.loads(run))
         state.entries = entries
         if needless():
             return None

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from typing import NamedTuple
 from urllib.parse import urlparse
 
@@ -246,11 +246,21 @@ class ClaimEntry(NamedTuple):
     def plain(self) -> tuple:
         return (*self[:9], tuple(tuple(s) for s in self.sources), *self[10:])
 
-    @classmethod
-    def from_plain(cls, values: tuple) -> ClaimEntry:
-        # `_make` (tuple.__new__) skips the per-field argument handling of a call: an edit build
-        # makes 100,000 of these at 100,000 claims.
-        return cls._make((*values[:9], tuple(map(SourceRef._make, values[9])), *values[10:]))
+    @staticmethod
+    def from_plain(rows: list[tuple]) -> list[ClaimEntry]:
+        """The entries `plain` gave, back. Made straight with `tuple.__new__`: no per-field
+        argument handling, not even `_make`'s Python frame (~10 ms less at 10,000 claims, on an
+        edit build's path); the lengths are checked once a list, so that a kept state of the
+        wrong shape fails here (a full build follows), not while pages are planned."""
+        if {len(row) for row in rows} - {_ENTRY_FIELDS} or \
+                {len(source) for row in rows for source in row[9]} - {_SOURCE_FIELDS}:
+            raise ValueError("not the plain form of ClaimEntry")
+        return [_new(ClaimEntry, (*row[:9], tuple(map(_new_source_ref, row[9])), *row[10:])) for row in rows]
+
+
+_new = tuple.__new__
+_new_source_ref = partial(_new, SourceRef)
+_ENTRY_FIELDS, _SOURCE_FIELDS = len(ClaimEntry._fields), len(SourceRef._fields)
 
 
 def _iso(day) -> str | None:
