@@ -318,11 +318,15 @@ _SHARED: _Shared | None = None
 _FileResult = tuple[str, "Claim | None", list[Problem], list[tuple[Problem, str]]]
 
 
-def read_claim_files(paths: list[Path], shared: tuple) -> list[_FileResult]:
-    """Parse and check claim files; `shared`: (root, config, articles, entities)."""
+def read_claim_files(paths: list[Path], shared: tuple,
+                     sibling_ids: set[str] | None = None) -> list[_FileResult]:
+    """Parse and check claim files; `shared`: (root, config, articles, entities). `sibling_ids`:
+    the claim ids of their folder, when they are all in one and the caller has listed it."""
     root, config, articles, entities = shared
     results: list[_FileResult] = []
-    folders: dict[Path, set[str]] = {}
+    folders: dict[Path, set[str]] = {}  # folder -> its claim ids, listed once
+    if paths and sibling_ids is not None:
+        folders[paths[0].parent] = sibling_ids
     for path in paths:
         shown = path.relative_to(root).as_posix()
         problems: list[Problem] = []
@@ -347,7 +351,7 @@ def read_claim_files(paths: list[Path], shared: tuple) -> list[_FileResult]:
 class _Shared:
     """What reading a folder needs besides its files."""
 
-    files: tuple  # (root, config, articles, entities): see `read_claim_files`
+    dossier: tuple  # (root, config, articles, entities): see `read_claim_files`
     cache: str | None  # the parse cache's mode: see `load_dossier`
     context: str | None  # the parse cache's context key
     prepare: Callable | None  # see `load_claims`
@@ -371,18 +375,19 @@ def _read_folder(files: list[Path], shared: _Shared) -> _FolderRead:
     themselves never travel back to the loading process."""
     from .parse_cache import ClaimCache, file_key, siblings_key
 
-    root = shared.files[0]
+    root = shared.dossier[0]
     cache = ClaimCache(root, shared.context) if shared.cache else None
     # Keyed before they are read: a file saved again meanwhile keeps an old key, so the next
     # load reads it again instead of trusting a stale parse.
-    siblings = siblings_key(claim_ids_in(files[0].parent))
+    ids = claim_ids_in(files[0].parent)  # listed once: the cache key and the parse both use it
+    siblings = siblings_key(ids)
     rows = [(path, path.relative_to(root).as_posix(), file_key(path)) for path in files]
     results: dict[Path, _FileResult | None] = {
         path: cache.get(shown, key, siblings) if cache is not None and shared.cache == "use" else None
         for path, shown, key in rows}
     missing = [path for path in files if results[path] is None]
     if missing:
-        results.update(zip(missing, read_claim_files(missing, shared.files), strict=True))
+        results.update(zip(missing, read_claim_files(missing, shared.dossier, ids), strict=True))
         if cache is not None:
             cache.save({shown: (key, siblings, results[path]) for path, shown, key in rows
                         if key is not None})
@@ -406,7 +411,7 @@ def _read_folder(files: list[Path], shared: _Shared) -> _FolderRead:
         related += [(claim.key, where, ref) for where, ref in refs]
     mine.sort(key=lambda c: (c.location.line, c.location.start, c.id))
     return _FolderRead(problems, seen, related,
-                       shared.prepare(mine, *shared.files[1:]) if shared.prepare else mine)
+                       shared.prepare(mine, *shared.dossier[1:]) if shared.prepare else mine)
 
 
 def _read_chunk(folders: list[list[Path]]) -> list[_FolderRead]:

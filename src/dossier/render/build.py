@@ -364,7 +364,7 @@ class _ExportFiles:
                 handle.write(before)
                 handle.write(body)
             self.position[name] = position
-        self.count += len(next(iter(bodies.values())))
+        self.count += len(next(iter(bodies.values())))  # the same claims in every export
 
     def finish(self) -> dict[str, tuple]:
         made = {}

@@ -255,11 +255,12 @@ class ClaimEntry(NamedTuple):
         if {len(row) for row in rows} - {_ENTRY_FIELDS} or \
                 {len(source) for row in rows for source in row[9]} - {_SOURCE_FIELDS}:
             raise ValueError("not the plain form of ClaimEntry")
-        return [_new(ClaimEntry, (*row[:9], tuple(map(_new_source_ref, row[9])), *row[10:])) for row in rows]
+        return [_tuple_new(ClaimEntry, (*row[:9], tuple(map(_new_source_ref, row[9])), *row[10:]))
+                for row in rows]
 
 
-_new = tuple.__new__
-_new_source_ref = partial(_new, SourceRef)
+_tuple_new = tuple.__new__
+_new_source_ref = partial(_tuple_new, SourceRef)
 _ENTRY_FIELDS, _SOURCE_FIELDS = len(ClaimEntry._fields), len(SourceRef._fields)
 
 
