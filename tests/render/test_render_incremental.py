@@ -12,7 +12,7 @@ import pytest
 import yaml
 from render_helpers import stamps, tree
 
-from dossier.errors import DossierError
+from dossier.errors import DossierError, Problem
 from dossier.render import build as build_module
 from dossier.render.build import build_site
 
@@ -73,7 +73,15 @@ def test_one_edit_renders_only_the_pages_that_show_it(dossier_dir: Path) -> None
         assert untouched not in written
 
 
-def test_a_replaced_export_is_kept_aside_until_the_next_build(dossier_dir: Path) -> None:
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchanged", "linked-then-replaced"])
+def test_a_replaced_export_is_kept_aside_until_the_next_build(dossier_dir: Path, exchange: bool,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The new export takes the old one's place by an atomic exchange (Linux), or, where there is
+    none, the old one is linked aside and replaced: the same files either way."""
+    if exchange:
+        assert build_module._renameat2() is not None  # Linux with glibc: this machine
+    else:
+        monkeypatch.setattr(build_module, "_renameat2", lambda: None)
     build_site(dossier_dir)
     old_json = (dossier_dir / "site" / "claims.json").read_bytes()
     path = dossier_dir / CLAIMS / "evacues-400-600.yaml"
@@ -340,6 +348,109 @@ def test_a_build_that_fails_after_search_runs_started_leaves_site_and_index_as_t
     assert started  # the changed shard's run had started before the link check failed
     assert tree(site) == before
     assert sorted(p.name for p in dossier_dir.iterdir() if p.name.startswith(".site")) == []
+
+
+def record_search_runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int | None]]:
+    """Every Pagefind run from now on: (its shard's folder name, the threads it was given)."""
+    from dossier.render import search
+
+    runs: list[tuple[str, int | None]] = []
+    real = search._index_shard
+
+    def index_shard(binary, site, language, work, target, threads=None):
+        runs.append((target.name, threads))
+        return real(binary, site, language, work, target, threads)
+
+    monkeypatch.setattr(search, "_index_shard", index_shard)
+    return runs
+
+
+def edit_notes(dossier_dir: Path, new: str) -> None:
+    path = dossier_dir / CLAIMS / "evacues-400-600.yaml"
+    path.write_text(path.read_text().replace("Aucune source publique", new))
+
+
+def test_an_edit_build_indexes_its_shard_once_from_the_run_started_with_its_first_pages(
+        dossier_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dossier.render import search
+
+    monkeypatch.setattr(search, "SHARD_PAGES", 4)  # transparency pages | the article and its claims
+    build_site(dossier_dir)
+    runs = record_search_runs(monkeypatch)
+    edit_notes(dossier_dir, "Aucune source officielle")
+    assert build_site(dossier_dir).mode == "edit"
+    assert runs == [("2", 1)]  # the early run (one thread), taken: no second run of the shard
+    build_site(dossier_dir, output=tmp_path / "clean", clean=True)
+    assert tree(dossier_dir / "site") == tree(tmp_path / "clean")
+    assert sorted(p.name for p in dossier_dir.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_an_early_search_run_on_a_wrong_guess_is_dropped_for_a_run_on_the_real_pages(
+        dossier_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dossier.render import search
+
+    monkeypatch.setattr(search, "SHARD_PAGES", 4)
+    build_site(dossier_dir)
+    runs = record_search_runs(monkeypatch)
+    real_start = search.start_early
+
+    def wrong_guess(site, language, shards, done, known, fresh, staged, staging):
+        # as if the edited page were to be indexed with other words than it ends up with
+        return real_start(site, language, shards, done, known, dict.fromkeys(fresh, "0" * 64), staged,
+                          staging)
+
+    monkeypatch.setattr(search, "start_early", wrong_guess)
+    edit_notes(dossier_dir, "Aucune source officielle")
+    assert build_site(dossier_dir).mode == "edit"
+    assert runs == [("2", 1), ("2", None)]
+    build_site(dossier_dir, output=tmp_path / "clean", clean=True)
+    assert tree(dossier_dir / "site") == tree(tmp_path / "clean")
+    assert sorted(p.name for p in dossier_dir.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_an_edit_build_that_fails_after_its_early_search_run_leaves_the_site_as_it_was(
+        dossier_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dossier.render import search
+
+    monkeypatch.setattr(search, "SHARD_PAGES", 4)
+    build_site(dossier_dir)
+    site = dossier_dir / "site"
+    before = tree(site)
+    runs = record_search_runs(monkeypatch)
+    # Notes cannot link inside the site: the link check is made to find a problem instead.
+    broken = Problem("claims/crue-de-valmont/evacues-400-600.html", None, None, "broken link to nowhere.html")
+    monkeypatch.setattr(build_module, "check_links", lambda *args: [broken])
+    edit_notes(dossier_dir, "Aucune source officielle")
+    with pytest.raises(DossierError) as caught:
+        build_site(dossier_dir)
+    assert caught.value.problems == [broken]
+    assert runs == [("2", 1)]  # the early run had started before the link check failed
+    assert tree(site) == before
+    assert sorted(p.name for p in dossier_dir.iterdir() if p.name.startswith(".site")) == []
+
+
+def test_an_export_that_cannot_be_written_ahead_fails_the_edit_build_and_leaves_the_site(
+        dossier_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The claim exports are copied into the staging folder by a thread while the pages are
+    planned: its failure (a full disk) is the build's, raised where the exports are made."""
+    from dossier.render import feeds
+
+    build_site(dossier_dir)
+    site = dossier_dir / "site"
+    before = tree(site)
+
+    def full_disk(self, target):
+        raise OSError(28, "No space left on device", str(target))
+
+    monkeypatch.setattr(feeds.Spliced, "write", full_disk)
+    edit_notes(dossier_dir, "Aucune source officielle")
+    with pytest.raises(OSError, match="No space left"):
+        build_site(dossier_dir)
+    assert tree(site) == before
+    assert sorted(p.name for p in dossier_dir.iterdir() if p.name.startswith(".site")) == []
+    monkeypatch.undo()
+    build_site(dossier_dir)  # the next build does it
+    assert b"Aucune source officielle" in (site / "claims.json").read_bytes()
 
 
 def test_a_verdict_edit_rewrites_a_page_or_two_of_a_long_verdict_list(tmp_path: Path,

@@ -120,11 +120,7 @@ def test_an_edit_reindexes_only_the_shard_holding_the_changed_page(tmp_path: Pat
     fragments = [p for p in changed if "/fragment/" in p]
     assert len([p for p in fragments if p in before]) == 1  # the edited page's old fragment, gone
     assert len([p for p in fragments if p not in before]) == 1  # and its new one
-    # the same bytes as indexing the edited site from scratch
-    fresh = tmp_path / "fresh" / "site"
-    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("pagefind*"))
-    index(fresh, paths, {})
-    assert tree(site) == tree(fresh)
+    assert_indexed_as_from_scratch(tmp_path, site, paths, done)  # the same bytes
 
 
 def test_nothing_changed_runs_no_pagefind(tmp_path: Path, small_shards, monkeypatch) -> None:
@@ -198,6 +194,99 @@ def test_pages_are_copied_when_they_cannot_be_linked(tmp_path: Path, small_shard
     for number, pages in enumerate(shards):
         assert indexed_urls(site / search.shard_name(number)) == {"/" + p for p in pages}
     assert work_folders(site) == []
+
+
+def early_edit(tmp_path: Path):
+    """A site indexed once, then one claim page edited and staged as an edit build stages it, and
+    its shard's early run started; returns (site, paths, shards, done, staging, old digests, run)."""
+    site = tmp_path / "site"
+    paths = write_site(site)
+    shards, done = index(site, paths, {})
+    staging = tmp_path / ".site.staging"
+    (staging / EDITED).parent.mkdir(parents=True)
+    (staging / EDITED).write_text(page("beta 2", "il parle du sanatorium"))
+    old = digests(site, paths)
+    early = search.start_early(site, LANGUAGE, shards, done, old.__getitem__, digests(staging, [EDITED]),
+                               {EDITED}, staging)
+    assert early is not None and early.index == 2 and EDITED in shards[2]
+    assert early.work.parent == site.parent and early.work.name.startswith(".site.pagefind-")
+    return site, paths, shards, done, staging, old, early
+
+
+EDITED = "claims/beta/2.html"
+
+
+def assert_indexed_as_from_scratch(tmp_path: Path, site: Path, paths: list[str],
+                                   done: dict[str, str]) -> None:
+    fresh = tmp_path / "fresh" / "site"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("pagefind*"))
+    _, fresh_done = index(fresh, paths, {})
+    assert tree(site) == tree(fresh) and done == fresh_done
+
+
+def test_an_early_run_whose_guess_holds_is_the_shards_index(tmp_path: Path, small_shards,
+                                                            monkeypatch) -> None:
+    site, paths, shards, done, staging, old, early = early_edit(tmp_path)
+    calls = []
+    real = search._index_shard
+    monkeypatch.setattr(search, "_index_shard", lambda *args: calls.append(args[4]))  # no other run
+    indexer = search.ShardIndexer(site, LANGUAGE, shards, done, old, {EDITED}, staging=staging,
+                                  early=early)
+    assert early.work.is_dir()  # not taken for a killed build's leftover
+    indexer.page_ready(EDITED, digests(staging, [EDITED])[EDITED], True)
+    shutil.copy(staging / EDITED, site / EDITED)  # the commit
+    done = indexer.finish()
+    assert calls == []
+    monkeypatch.setattr(search, "_index_shard", real)
+    assert work_folders(site) == [".site.staging"]
+    assert indexed_urls(site / "pagefind-shards/3") == {"/" + p for p in shards[2]}
+    assert_indexed_as_from_scratch(tmp_path, site, paths, done)
+
+
+def test_an_early_run_whose_guess_fails_is_dropped_and_the_shard_indexed_again(tmp_path: Path,
+                                                                               small_shards) -> None:
+    site, paths, shards, done, staging, old, early = early_edit(tmp_path)
+    # The rest of the plan re-renders the shard's other claim, and what search reads of it changes.
+    (staging / "claims/beta/1.html").write_text(page("beta 1", "il parle du funiculaire"))
+    pending = {"claims/beta/1.html", EDITED}
+    indexer = search.ShardIndexer(site, LANGUAGE, shards, done, old, pending, staging=staging,
+                                  early=early)
+    for path in sorted(pending):
+        indexer.page_ready(path, digests(staging, [path])[path], True)
+    for path in sorted(pending):
+        shutil.copy(staging / path, site / path)
+    done = indexer.finish()
+    assert early.run.done() and not early.work.exists()  # waited for, then removed
+    assert work_folders(site) == [".site.staging"]
+    assert_indexed_as_from_scratch(tmp_path, site, paths, done)
+    assert b"funiculaire" in b"".join(
+        gzip.decompress(f.read_bytes()) for f in (site / "pagefind-shards/3/fragment").iterdir())
+
+
+def test_no_early_run_when_it_would_not_change_the_index(tmp_path: Path, small_shards) -> None:
+    site = tmp_path / "site"
+    paths = write_site(site)
+    shards, done = index(site, paths, {})
+    old = digests(site, paths)
+    same = {"claims/beta/2.html": old["claims/beta/2.html"]}
+    assert search.start_early(site, LANGUAGE, shards, done, old.__getitem__, same, set(),
+                              tmp_path) is None
+    # pages in two shards, or a page no shard holds: no guess to make
+    two = {"claims/alpha/1.html": "x", "claims/beta/1.html": "y"}
+    assert search.start_early(site, LANGUAGE, shards, done, old.__getitem__, two, set(), tmp_path) is None
+    assert search.start_early(site, LANGUAGE, shards, done, old.__getitem__, {"index.html": "x"}, set(),
+                              tmp_path) is None
+    assert work_folders(site) == []
+
+
+def test_a_failed_build_drops_an_early_run_it_never_reached(tmp_path: Path, small_shards) -> None:
+    site, _, shards, done, staging, old, early = early_edit(tmp_path)
+    indexer = search.ShardIndexer(site, LANGUAGE, shards, done, old, {EDITED}, staging=staging,
+                                  early=early)
+    before = tree(site)
+    indexer.abort()  # the build failed before the shard's pages were all rendered
+    assert early.run.done() and work_folders(site) == [".site.staging"]
+    assert tree(site) == before  # the site keeps its index
 
 
 def test_leftovers_of_a_killed_build_are_cleared(tmp_path: Path, small_shards) -> None:

@@ -42,6 +42,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -139,6 +140,61 @@ def shard_fingerprints(shards: list[list[str]], digests: dict[str, str], languag
     return result
 
 
+@dataclasses.dataclass
+class EarlyRun:
+    """A shard's Pagefind run started before the build knows all the pages it renders again (an
+    edit build: the edited claims' pages are rendered first), on a guess: that the shard's other
+    pages keep what Pagefind reads of them. `ShardIndexer` takes the run if the guess holds
+    (the shard's fingerprint, once all its pages are known, is `fingerprint`), else it indexes
+    the shard again and drops this run's work."""
+
+    index: int
+    fingerprint: str
+    run: Future
+    work: Path
+
+    def drop(self) -> None:
+        """Wait for the run, whatever its outcome, and remove its work: it is not used."""
+        self.run.exception()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def start_early(site: Path, language: str, shards: list[list[str]], done: dict[str, str],
+                known: Callable[[str], str], fresh: dict[str, str], staged: set[str],
+                staging: Path) -> EarlyRun | None:
+    """Index now the shard holding the pages `fresh` (page -> what Pagefind reads of it, as
+    `search_digest` gives it; `staged`: those in the staging folder), its other pages as they
+    are in the site (`known(page)`: their digest, a KeyError if there is none). None when that
+    would not change the shard's index, or the pages are in no shard or in several, or a
+    page's digest is not known."""
+    holding = {index for index, pages in enumerate(shards) if not fresh.keys().isdisjoint(pages)}
+    binary = pagefind_binary()
+    if len(holding) != 1 or binary is None:
+        return None
+    index = holding.pop()
+    name = shard_name(index)
+    try:
+        digests = {page: fresh[page] if page in fresh else known(page) for page in shards[index]}
+    except KeyError:
+        return None
+    fingerprint = shard_fingerprints([shards[index]], digests, language, first=index)[name]
+    if done.get(name) == fingerprint and (site / name / ENTRY).is_file():
+        return None
+    pages = [(page, f"{staging if page in staged else site}/{page}") for page in shards[index]]
+    try:
+        work = _linked_pages(site, pages)
+    except OSError:
+        return None  # the indexer tries again, and reports what fails then
+    pool = ThreadPoolExecutor(1)
+    try:
+        # One thread: the build process keeps its core (a second Pagefind thread would take
+        # a share of it, for a run of ~0.15 s that ends before the build needs it).
+        run = pool.submit(_index_shard, binary, site, language, work, site / name, 1)
+    finally:
+        pool.shutdown(wait=False)
+    return EarlyRun(index, fingerprint, run, work)
+
+
 class ShardIndexer:
     """Pagefind runs started while the build goes on, each as soon as its shard's pages exist.
 
@@ -149,11 +205,12 @@ class ShardIndexer:
     missing) is indexed in a worker thread from a temporary folder of links, while the build
     renders, checks and commits the rest: only `finish` (after the commit) touches the site,
     and it raises the first failure after every other run is kept. `abort` (a failed build)
-    waits for the runs and removes what they made.
+    waits for the runs and removes what they made. `early`: a run `start_early` began.
     """
 
     def __init__(self, site: Path, language: str, shards: list[list[str]], done: dict[str, str],
-                 known: dict[str, str], pending: set[str], staging: Path | None = None):
+                 known: dict[str, str], pending: set[str], staging: Path | None = None,
+                 early: EarlyRun | None = None):
         binary = pagefind_binary()
         if binary is None:
             raise DossierError(Problem("dossier.yaml", None, None, "search is on but Pagefind is missing",
@@ -170,8 +227,11 @@ class ShardIndexer:
         self.runs: dict[int, Future] = {}  # shard index -> its run
         self.work: dict[int, Path] = {}  # shard index -> its run's temporary folder
         self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+        self.early = early
+        self.dropped: list[EarlyRun] = []  # early runs whose guess failed: waited for, then removed
         for leftover in site.parent.glob(f"{_work_prefix(site)}*"):  # from a build that was killed
-            shutil.rmtree(leftover, ignore_errors=True)
+            if early is None or leftover != early.work:
+                shutil.rmtree(leftover, ignore_errors=True)
         for index, count in enumerate(self.waiting):
             if count == 0:
                 self.start_if_changed(index)
@@ -192,6 +252,14 @@ class ShardIndexer:
         if name not in self.wanted:
             self.wanted.update(shard_fingerprints([self.shards[index]], self.digests, self.language,
                                                   first=index))
+        early = None
+        if self.early is not None and self.early.index == index:
+            early, self.early = self.early, None
+        if early is not None and early.fingerprint == self.wanted[name]:
+            self.runs[index], self.work[index] = early.run, early.work  # the guess held
+            return
+        if early is not None:
+            self.dropped.append(early)
         if self.done.get(name) != self.wanted[name] or not (self.site / name / ENTRY).is_file():
             # Linked now: a page in the staging folder moves into the site when the build commits.
             site, staging = str(self.site), str(self.staging)
@@ -252,6 +320,12 @@ class ShardIndexer:
     def abort(self) -> None:
         """Wait for the runs still going and remove their temporary folders."""
         self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.early is not None:  # its shard never completed (a failed build)
+            self.dropped.append(self.early)
+            self.early = None
+        for early in self.dropped:
+            early.drop()
+        self.dropped = []
         for work in self.work.values():
             shutil.rmtree(work, ignore_errors=True)
         self.runs, self.work = {}, {}
@@ -293,13 +367,15 @@ def _failed(error: BaseException) -> Future:
     return future
 
 
-def _index_shard(binary: str, site: Path, language: str, work: Path, target: Path) -> Path:
+def _index_shard(binary: str, site: Path, language: str, work: Path, target: Path,
+                 threads: int | None = None) -> Path:
     """Index the pages linked in `work` (see `_linked_pages`) for `target`; return the new index
     (in `work`: `finish` moves it into the site and removes `work`).
 
     Only the Pagefind run happens in this thread: the tidying after it is Python code, which
     would wait for the interpreter lock while the build process checks links, and leave a core
-    idle between runs."""
+    idle between runs. `threads`: how many Pagefind may use (its thread pool reads
+    RAYON_NUM_THREADS), else one per core."""
     name = target.relative_to(site).as_posix()
     pages_dir, staging = work / "pages", work / "index"
     try:
@@ -307,6 +383,7 @@ def _index_shard(binary: str, site: Path, language: str, work: Path, target: Pat
             [binary, "--site", str(pages_dir), "--output-path", str(staging), "--force-language", language,
              "--silent"],
             capture_output=True, text=True, check=False,
+            env=None if threads is None else {**os.environ, "RAYON_NUM_THREADS": str(threads)},
         )
     except OSError as error:
         raise _io_problem(site, name, error) from error
