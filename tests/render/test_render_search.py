@@ -289,6 +289,27 @@ def test_a_failed_build_drops_an_early_run_it_never_reached(tmp_path: Path, smal
     assert tree(site) == before  # the site keeps its index
 
 
+@pytest.mark.parametrize(("cores", "threads"), [(2, 1), (8, None)])
+def test_pagefind_runs_one_thread_each_when_there_are_shards_for_every_core(
+        tmp_path: Path, small_shards, monkeypatch, cores: int, threads: int | None) -> None:
+    """4 shards on 2 cores: two runs at once, one thread each. On 8 cores: Pagefind's own threads."""
+    site = tmp_path / "site"
+    paths = write_site(site)
+    given = []
+    real = search._index_shard
+
+    def index_shard(binary, site_, language, work, target, threads_=None):
+        given.append(threads_)
+        return real(binary, site_, language, work, target, threads_)
+
+    monkeypatch.setattr(search, "_index_shard", index_shard)
+    monkeypatch.setattr(search.os, "cpu_count", lambda: cores)
+    shards, _ = index(site, paths, {})
+    assert len(shards) == 4 and given == [threads] * 4
+    for number, pages in enumerate(shards):
+        assert indexed_urls(site / search.shard_name(number)) == {"/" + p for p in pages}
+
+
 def test_leftovers_of_a_killed_build_are_cleared(tmp_path: Path, small_shards) -> None:
     site = tmp_path / "site"
     paths = write_site(site)

@@ -226,7 +226,12 @@ class ShardIndexer:
                          for page in pages if page in pending}
         self.runs: dict[int, Future] = {}  # shard index -> its run
         self.work: dict[int, Path] = {}  # shard index -> its run's temporary folder
-        self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+        self.pool = ThreadPoolExecutor(max_workers=cores)
+        # As many runs as cores at once when there are shards enough: then one thread each, as
+        # Pagefind's own threads would only share the same cores (~1.5 % less CPU in a full
+        # build at 10,000 claims); a site of a few shards lets Pagefind use every core.
+        self.threads = 1 if len(shards) >= cores else None
         self.early = early
         self.dropped: list[EarlyRun] = []  # early runs whose guess failed: waited for, then removed
         for leftover in site.parent.glob(f"{_work_prefix(site)}*"):  # from a build that was killed
@@ -272,7 +277,7 @@ class ShardIndexer:
                 return
             self.work[index] = work
             self.runs[index] = self.pool.submit(_index_shard, self.binary, self.site, self.language, work,
-                                               self.site / name)
+                                               self.site / name, self.threads)
 
     def finish(self) -> dict[str, str]:
         """Wait for the runs, put their indexes in the site, drop shards that no longer exist;
