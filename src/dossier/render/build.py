@@ -4,7 +4,10 @@ Read top to bottom, this is the whole build:
 
 1. nothing changed since the last build (a stat pass, `noop`): stop there;
 2. only existing claim files changed (the everyday edit): `_build_edit` reads just
-   those and plans just the pages they touch (see `incremental`);
+   those and plans just the pages they touch (see `incremental`). The edited claims'
+   own pages are rendered first and their search shard indexed from them at once
+   (`search.start_early`), and the spliced claim exports are copied into the staging
+   folder by a thread, while the rest is planned;
 3. otherwise `_build_full`: the claims stream through `load_dossier` a batch of
    files at a time, leaving their `ClaimEntry`s, findings and export lines;
    `page_specs` lists every page;

@@ -11,8 +11,10 @@ each over a temporary folder of hard links to just its pages (next to the site, 
 links work; removed whatever happens). Each run's files then replace the old ones
 only where they differ (a delta, not a rewrite). The runs overlap the build: a shard is
 indexed as soon as its pages are rendered (`ShardIndexer`), while the build renders,
-checks and commits the rest, and its index enters the site only after the commit. Search
-is an extra: every page reads without JavaScript.
+checks and commits the rest, and its index enters the site only after the commit. An edit
+build starts its shard's run before it has planned the rest (`start_early`), on the guess
+that the shard's other pages keep what Pagefind reads of them; the indexer takes that run
+only if the guess held. Search is an extra: every page reads without JavaScript.
 
 Choosing `SHARD_PAGES` (measured with `benchmarks/search_index.py --site
 benchmarks/out/dossier-10000/site --shard-pages 250,100,50 --browser "éoliennes,Julie Robert"`,
