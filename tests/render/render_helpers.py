@@ -32,3 +32,18 @@ def fixed_findings():
                 ("crue-de-valmont/oracle-pire-crue",), "Une IA citée comme autorité.",
                 status="dismissed", note="Écarté : *voir* la note."),
     )
+
+
+def record_search_runs(monkeypatch) -> list[tuple[str, int | None]]:
+    """Every Pagefind run from now on: (its shard's folder name, the threads it was given)."""
+    from dossier.render import search
+
+    runs: list[tuple[str, int | None]] = []
+    real = search._index_shard
+
+    def index_shard(binary, site, language, work, target, threads=None):
+        runs.append((target.name, threads))
+        return real(binary, site, language, work, target, threads)
+
+    monkeypatch.setattr(search, "_index_shard", index_shard)
+    return runs

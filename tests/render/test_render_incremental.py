@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from render_helpers import stamps, tree
+from render_helpers import record_search_runs, stamps, tree
 
 from dossier.errors import DossierError, Problem
 from dossier.render import build as build_module
@@ -348,21 +348,6 @@ def test_a_build_that_fails_after_search_runs_started_leaves_site_and_index_as_t
     assert started  # the changed shard's run had started before the link check failed
     assert tree(site) == before
     assert sorted(p.name for p in dossier_dir.iterdir() if p.name.startswith(".site")) == []
-
-
-def record_search_runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int | None]]:
-    """Every Pagefind run from now on: (its shard's folder name, the threads it was given)."""
-    from dossier.render import search
-
-    runs: list[tuple[str, int | None]] = []
-    real = search._index_shard
-
-    def index_shard(binary, site, language, work, target, threads=None):
-        runs.append((target.name, threads))
-        return real(binary, site, language, work, target, threads)
-
-    monkeypatch.setattr(search, "_index_shard", index_shard)
-    return runs
 
 
 def edit_notes(dossier_dir: Path, new: str) -> None:

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from render_helpers import stamps, tree
+from render_helpers import record_search_runs, stamps, tree
 
 from dossier.errors import DossierError
 from dossier.render import search
@@ -295,17 +295,10 @@ def test_pagefind_runs_one_thread_each_when_there_are_shards_for_every_core(
     """4 shards on 2 cores: two runs at once, one thread each. On 8 cores: Pagefind's own threads."""
     site = tmp_path / "site"
     paths = write_site(site)
-    given = []
-    real = search._index_shard
-
-    def index_shard(binary, site_, language, work, target, threads_=None):
-        given.append(threads_)
-        return real(binary, site_, language, work, target, threads_)
-
-    monkeypatch.setattr(search, "_index_shard", index_shard)
+    runs = record_search_runs(monkeypatch)
     monkeypatch.setattr(search.os, "cpu_count", lambda: cores)
     shards, _ = index(site, paths, {})
-    assert len(shards) == 4 and given == [threads] * 4
+    assert len(shards) == 4 and [given for _, given in runs] == [threads] * 4
     for number, pages in enumerate(shards):
         assert indexed_urls(site / search.shard_name(number)) == {"/" + p for p in pages}
 

@@ -580,13 +580,8 @@ def _start_early_search(output: Path, language: str, shards, cache: BuildCache, 
     rendered = {result[0]: result for result in early.values() if result[2] is not None}
     if not rendered:
         return None
-    try:
-        done = json.loads(cache.search) if cache.search else {}
-    except ValueError:
-        done = {}
     previous = cache.entries
-    return start_early(output, language, shards, done if isinstance(done, dict) else {},
-                       lambda page: previous[page].search or previous[page].digest,
+    return start_early(output, language, shards, cache.search_done(), lambda page: previous[page].indexed,
                        {path: result[5] or result[2] for path, result in rendered.items()},
                        {path for path, result in rendered.items() if result[3]}, staging)
 
@@ -695,7 +690,7 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
                 old = previous[path]
                 fresh[path] = Entry(fingerprint, old.digest, old.scan, old.search)
                 if indexer:
-                    indexer.page_ready(path, old.search or old.digest, False)
+                    indexer.page_ready(path, old.indexed, False)
                 continue
             changed, page_scan, search_digest_ = result[3:]
             rendered.add(path)
@@ -810,13 +805,8 @@ def _start_search(job: _Job, staging: Path):
     # What Pagefind reads of each page, not its bytes: a claim whose related claim
     # changed verdict shows a new badge, in a part search ignores.
     pending = {spec.path for spec in job.specs}
-    known = {path: entry.search or entry.digest for path, entry in job.previous.items()
-             if path not in pending}
-    try:
-        done = json.loads(job.cache.search) if job.cache.search else {}
-    except ValueError:
-        done = {}
-    return ShardIndexer(job.output, job.config.language, job.shards, done if isinstance(done, dict) else {},
+    known = {path: entry.indexed for path, entry in job.previous.items() if path not in pending}
+    return ShardIndexer(job.output, job.config.language, job.shards, job.cache.search_done(),
                         known, pending, staging=staging, early=job.early_search)
 
 

@@ -9,6 +9,7 @@ A missing, unreadable or outdated cache simply means a full build.
 from __future__ import annotations
 
 import hashlib
+import json
 import marshal
 import os
 import zlib
@@ -31,6 +32,12 @@ class Entry:
     @property
     def ids(self) -> list[str]:
         return unpack_scan(self.scan)[1]
+
+    @property
+    def indexed(self) -> str:
+        """What decides whether the page's search shard is indexed again: the hash of what
+        Pagefind reads of it, or of its bytes for a file search does not read that way."""
+        return self.search or self.digest
 
 
 def pack_scan(links: list[str], ids: list[str]) -> bytes:
@@ -113,6 +120,15 @@ class BuildCache:
                 else:
                     entries[p] = Entry(*values)
         return cls(path, str(output), code, entries, search, base, token)
+
+    def search_done(self) -> dict[str, str]:
+        """The search shards' fingerprints as the last build left them (see `search.ShardIndexer`);
+        empty when unreadable, so that every shard is checked again."""
+        try:
+            done = json.loads(self.search) if self.search else {}
+        except ValueError:
+            return {}
+        return done if isinstance(done, dict) else {}
 
     def save(self) -> None:
         # marshal, not JSON: ~10x faster both ways, which an edit's build feels. Links and

@@ -180,11 +180,10 @@ def start_early(site: Path, language: str, shards: list[list[str]], done: dict[s
     except KeyError:
         return None
     fingerprint = shard_fingerprints([shards[index]], digests, language, first=index)[name]
-    if done.get(name) == fingerprint and (site / name / ENTRY).is_file():
+    if _index_is_of(site, name, done, fingerprint):
         return None
-    pages = [(page, f"{staging if page in staged else site}/{page}") for page in shards[index]]
     try:
-        work = _linked_pages(site, pages)
+        work = _linked_pages(site, _page_files(site, staging, staged, shards[index]))
     except OSError:
         return None  # the indexer tries again, and reports what fails then
     pool = ThreadPoolExecutor(1)
@@ -267,13 +266,11 @@ class ShardIndexer:
             return
         if early is not None:
             self.dropped.append(early)
-        if self.done.get(name) != self.wanted[name] or not (self.site / name / ENTRY).is_file():
+        if not _index_is_of(self.site, name, self.done, self.wanted[name]):
             # Linked now: a page in the staging folder moves into the site when the build commits.
-            site, staging = str(self.site), str(self.staging)
-            pages = [(page, f"{staging if page in self.staged else site}/{page}")
-                     for page in self.shards[index]]
             try:
-                work = _linked_pages(self.site, pages)
+                work = _linked_pages(self.site, _page_files(self.site, self.staging, self.staged,
+                                                            self.shards[index]))
             except OSError as error:
                 self.runs[index] = _failed(_io_problem(self.site, name, error))
                 return
@@ -336,6 +333,17 @@ class ShardIndexer:
         for work in self.work.values():
             shutil.rmtree(work, ignore_errors=True)
         self.runs, self.work = {}, {}
+
+
+def _index_is_of(site: Path, name: str, done: dict[str, str], fingerprint: str) -> bool:
+    """Whether the shard `name`'s index in the site was made from pages of this `fingerprint`."""
+    return done.get(name) == fingerprint and (site / name / ENTRY).is_file()
+
+
+def _page_files(site: Path, staging: Path | None, staged: set[str],
+                pages: list[str]) -> list[tuple[str, str]]:
+    """(site path, the file holding it now) of `pages`: those `staged` are still in the staging folder."""
+    return [(page, f"{staging if page in staged else site}/{page}") for page in pages]
 
 
 def _work_prefix(site: Path) -> str:
