@@ -13,7 +13,8 @@ evenly) the script times, in CPU milliseconds per page:
   make    the page's data (`pages.make_page`)
   fp      its fingerprint (`build._fingerprint`, as `_render_chunk` computes it)
   render  the template (`build._render_page`)
-  post    what the build does with the HTML (digest, link scan, search digest)
+  post    what the build does with the HTML (digest, link scan, and for a searched page
+          what Pagefind reads of it and its digest)
 
 Each figure is the best of `--repeats` passes (the machine is shared). `--profile
 KIND` prints a cProfile of rendering that kind; `--dump FOLDER` writes the sampled
@@ -85,7 +86,7 @@ def main() -> None:
     from dossier.render.build import _fingerprint, _render_page
     from dossier.render.cache import digest
     from dossier.render.links import scan
-    from dossier.render.search import search_digest
+    from dossier.render.search import is_indexed, search_page
 
     gc.set_threshold(50_000, 20, 100)
     job = plan(args.dossier.resolve())
@@ -110,7 +111,9 @@ def main() -> None:
                 t2 = clock()
                 html = _render_page(job.env, page)
                 t3 = clock()
-                digest(html), scan(html), search_digest(html)
+                digest(html), scan(html)
+                if is_indexed(page.path):
+                    digest(search_page(html))
                 t4 = clock()
                 times[0] += t1 - t0
                 times[1] += t2 - t1

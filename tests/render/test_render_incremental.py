@@ -332,9 +332,15 @@ def test_a_build_that_fails_after_search_runs_started_leaves_site_and_index_as_t
     build_site(dossier_dir)
     site = dossier_dir / "site"
     before = tree(site)
-    started = []
-    real_link = search._linked_pages  # called only for a shard whose run starts
-    monkeypatch.setattr(search, "_linked_pages", lambda *args: started.append(args) or real_link(*args))
+    started = []  # the folder holding each started run's pages (in memory where there is /dev/shm)
+    real_pages = search._search_pages  # called only for a shard whose run starts
+
+    def search_pages(*args):
+        work = real_pages(*args)
+        started.append((work / "pages").resolve())
+        return work
+
+    monkeypatch.setattr(search, "_search_pages", search_pages)
     (dossier_dir / "templates").mkdir()
     (dossier_dir / "templates" / "verdicts.html").write_text(
         '{% extends "theme/verdicts.html" %}{% block content %}<a href="{{ root }}nowhere.html">x</a>'
@@ -348,11 +354,38 @@ def test_a_build_that_fails_after_search_runs_started_leaves_site_and_index_as_t
     assert started  # the changed shard's run had started before the link check failed
     assert tree(site) == before
     assert sorted(p.name for p in dossier_dir.iterdir() if p.name.startswith(".site")) == []
+    assert not any(pages.exists() for pages in started)
 
 
 def edit_notes(dossier_dir: Path, new: str) -> None:
     path = dossier_dir / CLAIMS / "evacues-400-600.yaml"
     path.write_text(path.read_text().replace("Aucune source publique", new))
+
+
+def test_a_build_cuts_each_searched_page_once_where_it_renders_it(
+        dossier_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What Pagefind reads of a page is cut from it as it is rendered, and that cut is what its
+    shard's run reads: the indexer makes one from the page's file only for a page this build
+    did not render (and then the index is still that of a clean build)."""
+    from dossier.render import search
+
+    monkeypatch.setattr(search, "SHARD_PAGES", 4)
+    cut_again = []
+    real_cut = search.search_page
+    monkeypatch.setattr(search, "search_page", lambda html: cut_again.append(html) or real_cut(html))
+    build_site(dossier_dir, clean=True)
+    assert cut_again == []
+    # A template only the transparency pages use: the other shards keep their index, and that
+    # shard's pages are all rendered again.
+    (dossier_dir / "templates").mkdir()
+    (dossier_dir / "templates" / "text_page.html").write_text(
+        (Path(search.__file__).parents[1] / "templates" / "text_page.html").read_text()
+        .replace("data-pagefind-body>", "data-pagefind-body><p>Mis à jour.</p>", 1))
+    runs = record_search_runs(monkeypatch)
+    build_site(dossier_dir)
+    assert [name for name, _ in runs] == ["pagefind"] and cut_again == []
+    build_site(dossier_dir, output=tmp_path / "clean", clean=True)
+    assert tree(dossier_dir / "site") == tree(tmp_path / "clean")
 
 
 def test_an_edit_build_indexes_its_shard_once_from_the_run_started_with_its_first_pages(

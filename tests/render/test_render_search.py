@@ -10,6 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from render_helpers import record_search_runs, stamps, tree
 
 from dossier.errors import DossierError
@@ -81,7 +83,23 @@ def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "SHARD_PAGES", 3)
 
 
-def test_each_shard_indexes_exactly_its_pages_at_their_site_urls(tmp_path: Path, small_shards) -> None:
+@pytest.fixture
+def page_folders(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The folders where the runs' pages were written (in memory where there is /dev/shm)."""
+    folders: list[Path] = []
+    real = search._search_pages
+
+    def search_pages(*args):
+        work = real(*args)
+        folders.append((work / "pages").resolve())
+        return work
+
+    monkeypatch.setattr(search, "_search_pages", search_pages)
+    return folders
+
+
+def test_each_shard_indexes_exactly_its_pages_at_their_site_urls(tmp_path: Path, small_shards,
+                                                                page_folders: list[Path]) -> None:
     site = tmp_path / "site"
     paths = write_site(site)
     shards, done = index(site, paths, {})
@@ -98,9 +116,12 @@ def test_each_shard_indexes_exactly_its_pages_at_their_site_urls(tmp_path: Path,
         assert files[:2] == ["fragment", "index"] and files[2] == "pagefind-entry.json", files
         assert len(files) == 4 and files[3].endswith(".pf_meta"), files
     assert "index.html" not in {p for s in shards for p in s}  # lists repeat claims: not indexed
-    assert work_folders(site) == []  # the linked pages are gone
-    # the pages Pagefind read were links to the site's files, which are untouched
-    assert all((site / p).stat().st_nlink == 1 for p in paths)
+    assert work_folders(site) == []
+    # the pages Pagefind read were written in memory where it can be, and are gone
+    assert len(page_folders) == len(shards)
+    where = Path(search._scratch_folder() or site.parent)
+    assert all(folder.is_relative_to(where) for folder in page_folders)
+    assert not any(folder.exists() for folder in page_folders)
 
 
 def test_an_edit_reindexes_only_the_shard_holding_the_changed_page(tmp_path: Path, small_shards) -> None:
@@ -145,8 +166,8 @@ def test_a_shard_that_went_away_is_removed(tmp_path: Path, small_shards) -> None
     assert sorted(p.name for p in (site / "pagefind-shards").iterdir()) == ["2", "3"]
 
 
-def test_a_failing_pagefind_run_is_reported_and_leaves_no_temporary_folder(tmp_path: Path,
-                                                                            small_shards) -> None:
+def test_a_failing_pagefind_run_is_reported_and_leaves_no_temporary_folder(
+        tmp_path: Path, small_shards, page_folders: list[Path]) -> None:
     site = tmp_path / "site"
     paths = write_site(site)
     shards, done = index(site, paths, {})
@@ -162,6 +183,7 @@ def test_a_failing_pagefind_run_is_reported_and_leaves_no_temporary_folder(tmp_p
     assert "not able to build an index" in problem.message  # Pagefind's own words
     assert problem.hint and "previous search index is kept" in problem.hint
     assert work_folders(site) == []
+    assert page_folders and not any(folder.exists() for folder in page_folders)
     assert {p: b for p, b in tree(site).items() if p != "notes.txt"} == before
 
 
@@ -182,15 +204,23 @@ def test_a_failing_run_does_not_stop_the_others_and_the_first_failure_is_reporte
     assert work_folders(site) == []
 
 
-def test_pages_are_copied_when_they_cannot_be_linked(tmp_path: Path, small_shards, monkeypatch) -> None:
-    site = tmp_path / "site"
-    paths = write_site(site)
-
-    def no_links(source, dest):
-        raise PermissionError(1, "Operation not permitted")  # as on a file system without hard links
-
-    monkeypatch.setattr(search.os, "link", no_links)
+def test_without_a_folder_in_memory_the_pages_are_written_beside_the_site(
+        tmp_path: Path, small_shards, monkeypatch, page_folders: list[Path]) -> None:
+    in_memory = tmp_path / "in-memory" / "site"
+    paths = write_site(in_memory)
+    index(in_memory, paths, {})
+    monkeypatch.setattr(search, "_scratch_folder", lambda: None)
+    site = tmp_path / "on-disk" / "site"
+    write_site(site)
     shards, _ = index(site, paths, {})
+    assert all(folder.is_relative_to(site.parent) for folder in page_folders[-len(shards):])
+    # The same pages, the same content: Pagefind numbers the pages in the order the file system
+    # lists them, which differs from one kind of file system to another, so only the page
+    # fragments are the same bytes.
+    def fragments(folder: Path) -> dict[str, bytes]:
+        return {p: b for p, b in tree(folder).items() if "/fragment/" in p}
+
+    assert fragments(site) == fragments(in_memory) and len(fragments(site)) == sum(map(len, shards))
     for number, pages in enumerate(shards):
         assert indexed_urls(site / search.shard_name(number)) == {"/" + p for p in pages}
     assert work_folders(site) == []
@@ -372,3 +402,104 @@ def test_a_file_error_is_reported_with_its_path_and_leaves_no_temporary_folder(t
     assert message.startswith("could not build the search index pagefind-shards/3/: No such file")
     assert "claims/beta/2.html" in message
     assert work_folders(site) == []
+
+
+# --- search_page: what Pagefind reads of a page, indexed exactly as the page is
+
+def pagefind_index(pages: dict[str, bytes], folder: Path) -> tuple[int, dict[str, bytes]]:
+    """Pagefind's exit code and every file it writes, over a folder holding just `pages`."""
+    import os
+    import subprocess
+
+    for path, html in pages.items():
+        (folder / "pages" / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "pages" / path).write_bytes(html)
+    result = subprocess.run([search.pagefind_binary(), "--site", str(folder / "pages"), "--output-path",
+                             str(folder / "index"), "--force-language", LANGUAGE, "--silent"],
+                            capture_output=True, check=False, env={**os.environ, "RAYON_NUM_THREADS": "1"})
+    return result.returncode, tree(folder / "index") if (folder / "index").is_dir() else {}
+
+
+_HEAD = st.lists(st.sampled_from([
+    "<title>Titre de la page</title>", "<TITLE>Autre titre</TITLE>", "<title>Titre de la page</title>",
+    '<meta name="description" content="résumé">',
+    '<script type="application/ld+json">{"texte": "\\u003cb\\u003e gras"}</script>',
+    "<style>p { color: red }</style>", '<script>var s = "</article>";</script>']), max_size=3)
+# Pieces that let the page be cut come more often than those that keep it whole.
+_OUTSIDE = st.lists(st.sampled_from([
+    "<nav>menu commun</nav>", "<nav>menu commun</nav>", "<p>texte dehors</p>", "<p>texte dehors</p>",
+    "<h1>Titre dehors</h1>", '<img src="logo.png" alt="logo">', "<H1>TITRE MAJUSCULE</H1>",
+    '<span data-pagefind-meta="auteur">Julie</span>', '<span data-pagefind-filter="lieu">Koursk</span>',
+    "<!-- </article> -->", "<footer><p>pied de page</p></footer>",
+    "<div data-pagefind-body><p>second corps</p></div>",
+    '<svg><title id="t">Titre du graphique</title></svg>']), max_size=3)
+_INSIDE = st.lists(st.sampled_from([
+    "<h1>Titre</h1>", '<h2 id="ancre">Partie</h2>', "<p>mot clé éolienne</p>", "<p>deuxième paragraphe</p>",
+    '<section data-pagefind-ignore><h2 id="cache">Ignoré</h2><p>caché</p></section>',
+    '<section data-pagefind-ignore><h2 id="cache">Ignoré</h2><p>caché</p></section>',
+    '<section class="a" data-pagefind-ignore><p>caché aussi</p></section>',
+    "<section data-pagefind-ignore><section><p>imbriqué</p></section><p>après</p></section>",
+    "<SECTION DATA-PAGEFIND-IGNORE><P>majuscules</P></SECTION>",
+    "<table><tr><td>3</td><td data-pagefind-ignore>4</td><td>5</td></tr></table>",
+    '<section data-pagefind-ignore><span data-pagefind-meta="cache">m</span></section>',
+    '<section data-pagefind-ignore><img src="b.png" alt="image cachée"></section>',
+    "<section data-pagefind-ignore><h1>Titre caché</h1></section>",
+    '<section data-pagefind-ignore><svg><title id="c">Graphique caché</title></svg></section>',
+    '<svg><title id="g">Graphique</title></svg>',
+    '<div data-pagefind-ignore="all"><p>tout ignoré</p></div>',
+    "<article><p>article imbriqué</p></article>",
+    "<p>texte<section data-pagefind-ignore>x</section>collé</p>",
+    '<span data-pagefind-meta="date">2024</span>', "<!-- commentaire -->",
+    '<img src="c.png" alt="dedans">', "<section data-pagefind-ignore><p>non fermée",
+    "<section data-pagefind-ignore >espace</section >", "<!-- fin </article> -->",
+    '<script>var s = "</article>";</script>']), max_size=6)
+_ARTICLE = ("<article data-pagefind-body>", "</article>")
+_BODY = st.sampled_from([_ARTICLE,
+                         ('<main class="m" data-pagefind-body>', "</main>"),
+                         ('<ARTICLE CLASS="x" DATA-PAGEFIND-BODY>', "</ARTICLE>"),
+                         ("<article>", "</article>")])
+
+
+@settings(max_examples=250, deadline=None)
+@given(_HEAD, _OUTSIDE, _BODY, _INSIDE, _OUTSIDE)
+@example(["<title>Titre de la page</title>"], [], _ARTICLE,
+         ['<h2 id="ancre">Partie</h2>'], [])  # no <h1>: Pagefind's title is the page's <title>
+@example([], [], _ARTICLE, ['<section data-pagefind-ignore><svg><title id="c">Caché</title></svg></section>',
+                            "<p>mot</p>"], [])  # nor a <title> before: the first one anywhere
+# A closing tag of the body's kind that does not close it:
+@example([], [], _ARTICLE, ["<p>mot</p>", "<!-- fin </article> -->", "<p>mot après</p>"], [])
+@example([], [], _ARTICLE, ["<p>mot</p>", '<script>var s = "</article>";</script>', "<p>mot après</p>"], [])
+@example([], [], _ARTICLE, ["<article><p>imbriqué</p></article>", "<p>mot après</p>"], [])
+def test_pagefind_indexes_what_it_reads_of_a_page_as_it_indexes_the_page(
+        head: list[str], before: list[str], body: tuple[str, str], inside: list[str],
+        after: list[str]) -> None:
+    """The whole claim of `search_page`: Pagefind's index of it is the index of the page, byte
+    for byte, whatever the page holds (pieces it reads outside its body, ignored parts that hold
+    what it reads, nesting, comments, scripts, upper case); the page is cut only where that is sure."""
+    import tempfile
+
+    html = "".join(['<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">', *head, "</head><body>",
+                    *before, body[0], *inside, body[1], *after, "</body></html>"]).encode()
+    cut = search.search_page(html)
+    with tempfile.TemporaryDirectory() as folder:
+        whole = pagefind_index({"claims/a/page.html": html}, Path(folder) / "whole")
+        assert pagefind_index({"claims/a/page.html": cut}, Path(folder) / "cut") == whole
+
+
+def test_the_pages_of_a_built_site_are_cut_and_index_as_they_are(dossier_dir: Path, tmp_path: Path) -> None:
+    """On the theme's own pages: each indexed page is cut to well under its size, and Pagefind's
+    index of the cut pages is the index of the site's pages."""
+    from dossier.render.build import build_site
+
+    build_site(dossier_dir)
+    site = dossier_dir / "site"
+    every = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    paths = [p for shard in search.plan_shards(every) for p in shard]
+    assert any(p.startswith("claims/") for p in paths) and any(p.startswith("articles/") for p in paths)
+    pages = {p: (site / p).read_bytes() for p in paths}
+    cut = {p: search.search_page(html) for p, html in pages.items()}
+    for path in paths:
+        assert len(cut[path]) < 0.8 * len(pages[path]), path
+    whole = pagefind_index(pages, tmp_path / "whole")
+    assert whole[0] == 0 and whole[1]
+    assert pagefind_index(cut, tmp_path / "cut") == whole

@@ -140,35 +140,35 @@ def test_the_link_checkers_shortcut_takes_template_links() -> None:
     assert root_relative("b.html", "../") is None
 
 
-_PARTS = st.sampled_from([
-    b'<html lang="fr">', b"<main data-pagefind-body>", b"<article data-pagefind-body class=x>", b"</article>",
-    b"<section data-pagefind-ignore>", b'<section class="a" data-pagefind-ignore>', b"</section>",
-    b"<p>mot</p>", b"data-pagefind-body", b"<title>t</title>", b"<section>",
-    b"<td data-pagefind-ignore>", b"<td>", b"</td>", b"<td <section data-pagefind-ignore>"])
-
-
-@settings(max_examples=1000)
-@given(st.lists(_PARTS, max_size=12))
-def test_the_search_digest_is_its_regular_expression_definition(parts: list[bytes]) -> None:
-    """search_digest finds the indexed article and its ignored sections with `find`; the same
-    result as the plain definition: the first tag with data-pagefind-body up to the next
-    </article>, without each data-pagefind-ignore section (or cell) up to its next </section>
-    (or </td>)."""
-    import re
-
+def test_what_pagefind_reads_of_a_page_is_its_body_with_ignored_parts_emptied() -> None:
     from dossier.render.cache import digest
-    from dossier.render.search import search_digest
+    from dossier.render.search import search_page
 
-    html = b"".join(parts)
-    body = re.search(rb"<[a-z]+[^>]*\sdata-pagefind-body[\s>].*?</article>", html, re.DOTALL)
-    if body is None:
-        expected = digest(html)
-    else:
-        tag = re.search(rb"<html[^>]*>", html)
-        kept = re.sub(rb"<(section|td)[^>]*\sdata-pagefind-ignore[\s>].*?</\1>", b"", body.group(0),
-                      flags=re.DOTALL)
-        expected = digest((tag.group(0) if tag else b"") + kept)
-    assert search_digest(html) == expected
+    def search_digest(html: bytes) -> str:
+        return digest(search_page(html))
+
+    def page(head: str, inside: str, after: str = "") -> bytes:
+        return (f'<!DOCTYPE html><html lang="fr"><head>{head}</head><body><nav>menu</nav>'
+                f'<article class="claim" data-pagefind-body>{inside}</article>{after}</body></html>').encode()
+
+    html = page('<meta charset="utf-8"><title>Titre</title><link rel="stylesheet" href="s.css">',
+                '<h1>Affirmation</h1><section data-pagefind-ignore><p>contexte</p></section><p>notes</p>')
+    assert search_page(html) == (
+        b'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Titre</title></head><body>'
+        b'<article class="claim" data-pagefind-body><h1>Affirmation</h1><section data-pagefind-ignore>'
+        b"</section><p>notes</p></article></body></html>")
+    # Its hash is what decides whether a shard is indexed again: the same for a change Pagefind
+    # does not read (the menu, an ignored section), another for one it reads.
+    same = html.replace(b"<nav>menu</nav>", b"<nav>autre menu</nav>").replace(b"contexte", b"autre contexte")
+    assert search_digest(same) == search_digest(html)
+    assert search_digest(html.replace(b"notes", b"autres notes")) != search_digest(html)
+    # A page Pagefind might read differently once cut is kept whole.
+    for kept_whole in (page("", "<p>x</p>", after="<h1>Titre dehors</h1>"),
+                       page("", "<p>x</p><!-- </article> --><p>y</p>"),
+                       page("", "<article><p>x</p></article><p>y</p>"),
+                       page("<script>var s = '</article>';</script>", "<p>x</p>"),
+                       b"<html><body><p>sans corps</p></body></html>"):
+        assert search_page(kept_whole) == kept_whole
 
 
 def _pages(items: list[str]) -> list[list[str]]:

@@ -55,7 +55,7 @@ from . import feeds
 from .cache import CACHE_DIR, BuildCache, Entry, Scans, digest, pack_scan
 from .links import check_links, scan
 from .pages import Page
-from .search import search_digest
+from .search import is_indexed, search_page, write_cut
 
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
 RENDER_CHUNK_PAGES = 500  # pages a worker renders as one task (see `_render_all`)
@@ -681,7 +681,7 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
         # Each page is planned, fingerprinted and (if its fingerprint changed) rendered where it
         # is rendered: in the worker processes of a big build, so that no process ever holds
         # the data of every page, and planning runs on every core too.
-        for result in _render_all(job, staging):
+        for result in _render_all(job, staging, indexer.cuts if indexer else None):
             if result[0] == "problem":
                 problems.append(result[1])
                 continue
@@ -692,13 +692,13 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
                 if indexer:
                     indexer.page_ready(path, old.indexed, False)
                 continue
-            changed, page_scan, search_digest_ = result[3:]
+            changed, page_scan, search_digest_, cut = result[3:]
             rendered.add(path)
             if changed:
                 staged.append(path)
             fresh[path] = Entry(fingerprint, page_digest, page_scan, search_digest_)
             if indexer:  # its shard is indexed as soon as all its pages are there
-                indexer.page_ready(path, search_digest_ or page_digest, changed)
+                indexer.page_ready(path, search_digest_ or page_digest, changed, cut)
         clock.phase("render")
         if problems:
             # One report per template problem, not one per page that hit it.
@@ -883,7 +883,7 @@ def _template_problem(error: BaseException, page: Page) -> Problem:
 
 
 def _render_chunk(indexes: list[int]) -> list:
-    job, staging = _STATE
+    job, staging, cuts = _STATE
     results: list = []
     for index in indexes:
         spec = job.specs[index]
@@ -896,15 +896,16 @@ def _render_chunk(indexes: list[int]) -> list:
             results.append(("problem", Problem(spec.path, None, None, f"cannot plan this page: {error!r}",
                                                "please report this as a bug of dossier")))
             continue
-        results.append(_render_made(job, staging, page))
+        results.append(_render_made(job, staging, page, cuts))
     return results
 
 
-def _render_made(job, staging: Path, page: Page) -> tuple:
+def _render_made(job, staging: Path, page: Page, cuts: str | None = None) -> tuple:
     """A made page rendered and staged, unless its fingerprint says the site has it: ("problem",
-    Problem), (path, fingerprint, None) or (path, fingerprint, digest, staged, scan, search digest).
-    `job`: a `_Job`, or what of one `_render_made` reads (env, template_fps, settings, previous,
-    output)."""
+    Problem), (path, fingerprint, None) or (path, fingerprint, digest, staged, scan, search digest,
+    cut written). A searched page's search digest hashes what Pagefind reads of it, which is
+    written into `cuts` (the search indexer's folder) when given. `job`: a `_Job`, or what of
+    one `_render_made` reads (env, template_fps, settings, previous, output)."""
     if page.template not in job.template_fps:
         return ("problem", Problem(f"templates/{page.template}", None, None, "template not found",
                                    "it is part of the theme: restore it, or override it"))
@@ -918,13 +919,20 @@ def _render_made(job, staging: Path, page: Page) -> tuple:
     except Exception as error:  # any template failure becomes a Problem
         return ("problem", _template_problem(error, page))
     changed = _stage(job.output, staging, page.path, html)
-    return (page.path, fingerprint, digest(html), changed, pack_scan(*scan(html)), search_digest(html))
+    search_digest, written = None, False
+    if is_indexed(page.path):
+        cut = search_page(html)
+        search_digest = digest(cut)
+        if cuts is not None:
+            write_cut(cuts, page.path, cut)
+            written = True
+    return (page.path, fingerprint, digest(html), changed, pack_scan(*scan(html)), search_digest, written)
 
 
-def _render_all(job: _Job, staging: Path):
+def _render_all(job: _Job, staging: Path, cuts: str | None):
     """The results of `_render_chunk` for every page of the job, as they come."""
     global _STATE
-    _STATE = (job, staging)
+    _STATE = (job, staging, cuts)
     indexes = sorted(range(len(job.specs)), key=lambda i: job.specs[i].kind not in _INDEXED_KINDS)
     workers = min(os.cpu_count() or 1, 8)
     try:

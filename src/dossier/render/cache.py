@@ -27,7 +27,7 @@ class Entry:
     fingerprint: str
     digest: str  # sha256 of the file's bytes, truncated
     scan: bytes = b""  # the page's internal links and ids, packed (see `pack_scan`)
-    search: str = ""  # hash of what the search index reads of the page (see search.search_digest)
+    search: str = ""  # hash of what the search index reads of the page (see search.search_page)
 
     @property
     def ids(self) -> list[str]:
