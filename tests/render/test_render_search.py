@@ -204,12 +204,16 @@ def test_a_failing_run_does_not_stop_the_others_and_the_first_failure_is_reporte
     assert work_folders(site) == []
 
 
-def test_without_a_folder_in_memory_the_pages_are_written_beside_the_site(
-        tmp_path: Path, small_shards, monkeypatch, page_folders: list[Path]) -> None:
+@pytest.mark.parametrize("why", ["no folder in memory", "too many pages"])
+def test_without_room_in_memory_the_pages_are_written_beside_the_site(
+        tmp_path: Path, small_shards, monkeypatch, page_folders: list[Path], why: str) -> None:
     in_memory = tmp_path / "in-memory" / "site"
     paths = write_site(in_memory)
     index(in_memory, paths, {})
-    monkeypatch.setattr(search, "_scratch_folder", lambda: None)
+    if why == "no folder in memory":
+        monkeypatch.setattr(search, "_scratch_folder", lambda: None)
+    else:  # the site has more searched pages than the build keeps cut in memory
+        monkeypatch.setattr(search, "IN_MEMORY_MAX_PAGES", len(paths) - 2)
     site = tmp_path / "on-disk" / "site"
     write_site(site)
     shards, _ = index(site, paths, {})

@@ -167,6 +167,7 @@ def test_what_pagefind_reads_of_a_page_is_its_body_with_ignored_parts_emptied() 
                        page("", "<p>x</p><!-- </article> --><p>y</p>"),
                        page("", "<article><p>x</p></article><p>y</p>"),
                        page("<script>var s = '</article>';</script>", "<p>x</p>"),
+                       b"<html><head><title>t</title></head><body data-pagefind-body><p>x</p></body></html>",
                        b"<html><body><p>sans corps</p></body></html>"):
         assert search_page(kept_whole) == kept_whole
 

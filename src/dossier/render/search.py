@@ -57,6 +57,8 @@ SEARCH_DIR = "pagefind"
 SHARDS_DIR = "pagefind-shards"
 # An edit re-indexes ~100 pages (~0.15 s); a 10,000-claim site merges ~125 indexes in the browser.
 SHARD_PAGES = 100
+# The most searched pages whose cuts (see `search_page`, ~5 KB each) a build keeps in memory.
+IN_MEMORY_MAX_PAGES = 25_000
 # Only the pages that carry content of their own: lists (entities, verdicts,
 # publishers) repeat claim texts and would only add duplicate results.
 SITE_PAGES = ("methodology.html", "corrections.html", "contact.html")
@@ -75,7 +77,7 @@ def merged_bundle_file(name: str) -> bool:
 
 # What Pagefind reads of a page (`search_page`). Looked for in the page lower-cased (tag and
 # attribute names are not case-sensitive), with `find` where a pattern is a plain string, so that
-# cutting a page costs a fraction of what Pagefind saves on it (~25 µs against ~140 µs).
+# cutting a page costs a fraction of what Pagefind saves on it (~45 µs a claim page, ~140 µs).
 _BODY_TAG_RE = re.compile(rb"<([a-z][a-z0-9-]*)(?:\s[^>]*)?\sdata-pagefind-body[\s>]")
 _IGNORED_RE = re.compile(rb"<(section|td)(?:\s[^>]*)?\sdata-pagefind-ignore[\s>]")
 _HTML_TAG_RE = re.compile(rb"<html(?:\s[^>]*)?>", re.IGNORECASE)
@@ -97,16 +99,17 @@ def search_page(html: bytes) -> bytes:
 
     Pagefind indexes it exactly as it indexes the page, byte for byte (a test checks that on
     random pages), and ~10 % faster: it still parses every byte of what it ignores. The search
-    index is built from these, and their hashes decide which shards are indexed again. Whenever
-    a page is not plain enough to be sure of that (no or two such elements, one nested in its like, a comment,
-    markup inside a script, something Pagefind reads outside the body), the page is kept
-    whole; an ignored part that holds something Pagefind reads even there is kept too."""
+    index is built from these, and their hashes decide which shards are indexed again.
+    Whenever a page is not plain enough to be sure of that (no such element or two, one nested
+    in its like or the <body> itself, a comment, markup inside a script, something Pagefind
+    reads outside it), the page is kept whole; an ignored part that holds something Pagefind
+    reads even there is kept whole too."""
     lower = html.lower()
     at = lower.find(b"data-pagefind-body")
     if at < 0:
         return html
     opening = _BODY_TAG_RE.match(lower, max(0, lower.rfind(b"<", 0, at)))
-    if opening is None or _unsure_markup(lower):
+    if opening is None or opening.group(1) in (b"html", b"head", b"body") or _unsure_markup(lower):
         return html
     close = _tag_patterns(opening.group(1)).search(lower, opening.end())
     if close is None or close.group(1) is None:  # not closed, or the first tag of its kind opens
@@ -294,7 +297,7 @@ def start_early(site: Path, language: str, shards: list[list[str]], done: dict[s
     if _index_is_of(site, name, done, fingerprint):
         return None
     try:
-        work = _search_pages(site, _page_files(site, staging, staged, shards[index]))
+        work = _search_pages(site, _page_files(site, staging, staged, shards[index]), _scratch_folder())
     except OSError:
         return None  # the indexer tries again, and reports what fails then
     pool = ThreadPoolExecutor(1)
@@ -314,7 +317,7 @@ class ShardIndexer:
     reads of it, and whether it was staged (rendered again, so still in the staging folder);
     pages it does not consider (an edit build) keep the `known` digests, and their shards
     are checked at once. A shard whose fingerprint differs from `done` (or whose index is
-    missing) is indexed in a worker thread from a temporary folder of links, while the build
+    missing) is indexed in a worker thread from a temporary folder of its pages, while the build
     renders, checks and commits the rest: only `finish` (after the commit) touches the site,
     and it raises the first failure after every other run is kept. `abort` (a failed build)
     waits for the runs and removes what they made. `early`: a run `start_early` began.
@@ -351,7 +354,12 @@ class ShardIndexer:
                 _remove_work(leftover)
         # What Pagefind reads of each page rendered, written there by the render workers
         # (`write_cut`), moved from there into its shard's folder when the shard's run starts.
-        self.cuts_work = _work_folder(site)
+        # In memory while every page's cut fits there: the cuts wait for their shard's run, and
+        # in a big build Pagefind falls far behind the render (at 100,000 claims ~400 MB of cuts
+        # waited at once), so a bigger site writes them next to itself.
+        pages = sum(map(len, shards))
+        self.scratch = _scratch_folder() if pages <= IN_MEMORY_MAX_PAGES else None
+        self.cuts_work = _work_folder(site, self.scratch)
         self.cuts = str(self.cuts_work / "pages")
         self.cut: set[str] = set()  # pages whose cut is in `cuts`
         for index, count in enumerate(self.waiting):
@@ -395,7 +403,8 @@ class ShardIndexer:
             # Made now: a page in the staging folder moves into the site when the build commits.
             try:
                 work = _search_pages(self.site, _page_files(self.site, self.staging, self.staged,
-                                                            self.shards[index]), self.cuts, set(cut))
+                                                            self.shards[index]),
+                                     self.scratch, self.cuts, set(cut))
             except OSError as error:
                 self.runs[index] = _failed(_io_problem(self.site, name, error))
                 return
@@ -476,20 +485,21 @@ def _work_prefix(site: Path) -> str:
     return f".{site.name}.pagefind-"
 
 
-def _search_pages(site: Path, pages: list[tuple[str, str]], cuts: str | None = None,
-                  cut: set[str] = frozenset()) -> Path:  # type: ignore[assignment]
+def _search_pages(site: Path, pages: list[tuple[str, str]], scratch: str | None,
+                  cuts: str | None = None, cut: set[str] = frozenset()) -> Path:  # type: ignore[assignment]
     """A temporary folder next to the site for one shard's run: the run writes its index in it
     (next to the site, so that it moves in with a rename), and its `pages` hold what Pagefind
     reads of each of `pages` (site path, the file holding it now), as `search_page` gives it,
     at their site paths, so that the result URLs are the same: moved from `cuts` for the pages
-    in `cut` (the render workers wrote them there), else made from the page's file.
+    in `cut` (the render workers wrote them there), else made from the page's file. `pages` is
+    a link to a folder in `scratch` (in memory) if given.
 
     Pagefind over a folder of just the shard's pages is faster than over the whole site with a
     `--glob` (which walks every file of the site), more so for small shards. The pages are
-    written in memory (`/dev/shm`, through a link `pages`) where there is such a folder: on disk,
-    writing them cost about what Pagefind saved on them (~13 ms for 84 pages, against ~3 ms).
+    written in memory (`/dev/shm`) where there is such a folder and room (`ShardIndexer`): on
+    disk, writing them costs about what Pagefind saves on them (~13 ms for 84 pages, ~3 ms).
     """
-    work = _work_folder(site)
+    work = _work_folder(site, scratch)
     try:
         into = work / "pages"
         made: set[str] = set()
@@ -515,13 +525,12 @@ def _search_pages(site: Path, pages: list[tuple[str, str]], cuts: str | None = N
     return work
 
 
-def _work_folder(site: Path) -> Path:
-    """A new temporary folder next to the site, with a folder `pages` in memory where there is
-    one (`pages` is then a link to it)."""
+def _work_folder(site: Path, scratch: str | None) -> Path:
+    """A new temporary folder next to the site, with a folder `pages`: in `scratch` (a folder
+    in memory) if given, `pages` then being a link to it."""
     site.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=_work_prefix(site), dir=site.parent))
     try:
-        scratch = _scratch_folder()
         if scratch is None:
             (work / "pages").mkdir()
             return work
