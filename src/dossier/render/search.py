@@ -47,7 +47,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -278,8 +278,8 @@ class EarlyRun:
 def start_early(site: Path, language: str, shards: list[list[str]], done: dict[str, str],
                 known: Callable[[str], str], fresh: dict[str, str], staged: set[str],
                 staging: Path) -> EarlyRun | None:
-    """Index now the shard holding the pages `fresh` (page -> what Pagefind reads of it, as
-    the hash of its `search_page`; `staged`: those in the staging folder), its other pages as they
+    """Index now the shard holding the pages `fresh` (page -> the hash of what Pagefind reads
+    of it, its `search_page`; `staged`: those in the staging folder), its other pages as they
     are in the site (`known(page)`: their digest, a KeyError if there is none). None when that
     would not change the shard's index, or the pages are in no shard or in several, or a
     page's digest is not known."""
@@ -486,7 +486,7 @@ def _work_prefix(site: Path) -> str:
 
 
 def _search_pages(site: Path, pages: list[tuple[str, str]], scratch: str | None,
-                  cuts: str | None = None, cut: set[str] = frozenset()) -> Path:  # type: ignore[assignment]
+                  cuts: str | None = None, cut: Collection[str] = ()) -> Path:
     """A temporary folder next to the site for one shard's run: the run writes its index in it
     (next to the site, so that it moves in with a rename), and its `pages` hold what Pagefind
     reads of each of `pages` (site path, the file holding it now), as `search_page` gives it,
@@ -513,7 +513,7 @@ def _search_pages(site: Path, pages: list[tuple[str, str]], scratch: str | None,
                 try:
                     os.rename(f"{cuts}/{path}", dest)
                     continue
-                except FileNotFoundError:  # not written (see `write_cut`), or taken by an early run
+                except FileNotFoundError:  # not written: see `write_cut`
                     pass
             with open(file, "rb") as source:
                 html = source.read()
