@@ -361,6 +361,7 @@ class ShardIndexer:
         self.scratch = _scratch_folder() if pages <= IN_MEMORY_MAX_PAGES else None
         self.cuts_work = _work_folder(site, self.scratch)
         self.cuts = str(self.cuts_work / "pages")
+        _MADE_FOLDERS.clear()  # the last build's (`dossier serve` builds again and again)
         self.cut: set[str] = set()  # pages whose cut is in `cuts`
         for index, count in enumerate(self.waiting):
             if count == 0:
