@@ -362,6 +362,19 @@ def edit_notes(dossier_dir: Path, new: str) -> None:
     path.write_text(path.read_text().replace("Aucune source publique", new))
 
 
+def test_a_build_without_search_cuts_no_page(dossier_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What Pagefind reads of a page is only worked out for search; a build without it still
+    equals a clean build when search comes back."""
+    cuts = []
+    real_cut = build_module.search_page
+    monkeypatch.setattr(build_module, "search_page", lambda html: cuts.append(html) or real_cut(html))
+    build_site(dossier_dir, search=False)
+    assert cuts == []
+    assert not (dossier_dir / "site" / "pagefind").exists()
+    build_site(dossier_dir)
+    assert cuts and (dossier_dir / "site" / "pagefind" / "pagefind-entry.json").is_file()
+
+
 def test_a_build_cuts_each_searched_page_once_where_it_renders_it(
         dossier_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """What Pagefind reads of a page is cut from it as it is rendered, and that cut is what its

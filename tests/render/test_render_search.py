@@ -1,5 +1,6 @@
 """The search index (render/search.py) with the real Pagefind binary, on small hand-made sites:
-shards indexed from links to their own pages, only changed shards indexed again, failures
+shards indexed from their own pages cut to what Pagefind reads (`search_page`, which a
+property test checks against Pagefind itself), only changed shards indexed again, failures
 reported with Pagefind's words and no temporary folder left behind."""
 
 from __future__ import annotations

@@ -505,7 +505,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
         # overlaps the planning of the rest instead of being the last thing the build waits for.
         env, template_fps = _environment(root, config, ix.built)
         renderer = SimpleNamespace(env=env, template_fps=template_fps, settings=settings,
-                                   previous=cache.entries, output=output)
+                                   previous=cache.entries, output=output, config=config)
         early_specs = [PageSpec(claim_path(ix.by_key[key]), "claim", key) for key in fresh]
         early_specs += [PageSpec(article_path(slug), "article", slug) for slug in sorted(slugs)]
         try:  # the pages that read claim files: one the parse cache lost takes the full path
@@ -692,13 +692,13 @@ def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_befo
                 if indexer:
                     indexer.page_ready(path, old.indexed, False)
                 continue
-            changed, page_scan, search_digest_, cut = result[3:]
+            changed, page_scan, search_digest_ = result[3:]
             rendered.add(path)
             if changed:
                 staged.append(path)
             fresh[path] = Entry(fingerprint, page_digest, page_scan, search_digest_)
             if indexer:  # its shard is indexed as soon as all its pages are there
-                indexer.page_ready(path, search_digest_ or page_digest, changed, cut)
+                indexer.page_ready(path, fresh[path].indexed, changed, rendered=True)
         clock.phase("render")
         if problems:
             # One report per template problem, not one per page that hit it.
@@ -902,10 +902,10 @@ def _render_chunk(indexes: list[int]) -> list:
 
 def _render_made(job, staging: Path, page: Page, cuts: str | None = None) -> tuple:
     """A made page rendered and staged, unless its fingerprint says the site has it: ("problem",
-    Problem), (path, fingerprint, None) or (path, fingerprint, digest, staged, scan, search digest,
-    cut written). A searched page's search digest hashes what Pagefind reads of it, which is
+    Problem), (path, fingerprint, None) or (path, fingerprint, digest, staged, scan, search digest).
+    With search on, a searched page's search digest hashes what Pagefind reads of it, which is
     written into `cuts` (the search indexer's folder) when given. `job`: a `_Job`, or what of
-    one `_render_made` reads (env, template_fps, settings, previous, output)."""
+    one `_render_made` reads (env, template_fps, settings, previous, output, config)."""
     if page.template not in job.template_fps:
         return ("problem", Problem(f"templates/{page.template}", None, None, "template not found",
                                    "it is part of the theme: restore it, or override it"))
@@ -919,14 +919,13 @@ def _render_made(job, staging: Path, page: Page, cuts: str | None = None) -> tup
     except Exception as error:  # any template failure becomes a Problem
         return ("problem", _template_problem(error, page))
     changed = _stage(job.output, staging, page.path, html)
-    search_digest, written = None, False
-    if is_indexed(page.path):
+    search_digest = None
+    if job.config.search and is_indexed(page.path):  # without search, nobody reads it
         cut = search_page(html)
         search_digest = digest(cut)
         if cuts is not None:
             write_cut(cuts, page.path, cut)
-            written = True
-    return (page.path, fingerprint, digest(html), changed, pack_scan(*scan(html)), search_digest, written)
+    return (page.path, fingerprint, digest(html), changed, pack_scan(*scan(html)), search_digest)
 
 
 def _render_all(job: _Job, staging: Path, cuts: str | None):

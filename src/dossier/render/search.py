@@ -173,8 +173,9 @@ def _unsure_markup(lower: bytes) -> bool:
                 return True
             found = _RAW_TEXT_RE.search(lower, found.end())
             continue
-        if lower[found.end(): found.end() + 1] not in _TAG_NAME_ENDS or found.end() == len(lower):
-            found = _RAW_TEXT_RE.search(lower, found.end())  # another tag: <titles>, <style-x>
+        after = lower[found.end(): found.end() + 1]
+        if not after or after not in _TAG_NAME_ENDS:  # another tag (<titles>, <style-x>), or the end
+            found = _RAW_TEXT_RE.search(lower, found.end())
             continue
         text = lower.find(b">", found.end())
         close = lower.find(b"<", text) if text >= 0 else -1
@@ -362,21 +363,22 @@ class ShardIndexer:
         self.cuts_work = _work_folder(site, self.scratch)
         self.cuts = str(self.cuts_work / "pages")
         _MADE_FOLDERS.clear()  # the last build's (`dossier serve` builds again and again)
-        self.cut: set[str] = set()  # pages whose cut is in `cuts`
+        self.cut: set[str] = set()  # pages whose cut is in `cuts` (the ones rendered)
         for index, count in enumerate(self.waiting):
             if count == 0:
                 self.start_if_changed(index)
 
-    def page_ready(self, path: str, search_digest: str, staged: bool, cut: bool = False) -> None:
-        """A page the build considered: the hash of what Pagefind reads of it (`search_page`), whether
-        it is in the staging folder, and whether its cut was written in `cuts`."""
+    def page_ready(self, path: str, search_digest: str, staged: bool, rendered: bool = False) -> None:
+        """A page the build considered: the hash of what Pagefind reads of it (`search_page`),
+        whether it is in the staging folder, and whether this build rendered it: then its cut is
+        in `cuts` (else, as when writing it failed, it is made from the page)."""
         index = self.shard_of.get(path)
         if index is None:
             return
         self.digests[path] = search_digest
         if staged:
             self.staged.add(path)
-        if cut:
+        if rendered:
             self.cut.add(path)
         self.waiting[index] -= 1
         if self.waiting[index] == 0:
