@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dossier.claims import Quantity
@@ -72,6 +72,48 @@ def test_check_links_finds_missing_pages_anchors_and_escapes() -> None:
     assert messages == ["broken anchor 'a.html#missing'", "broken internal link 'gone.html'",
                         "link '../outside.html' points outside the site"]
     assert all(p.path == "index.html" for p in problems)
+
+
+_FOLDERS = ["", "a", "b", "a/x", "a/y", "b/x"]
+
+
+@st.composite
+def _sites(draw):
+    """A small site: pages in folders of several depths, each with ids, and links of every
+    kind (from the site's root, relative, to an anchor, up and out of the site), good or bad."""
+    pages = sorted(set(draw(st.lists(st.builds(lambda f, n: f"{f}/{n}.html".lstrip("/"),
+                                                  st.sampled_from(_FOLDERS), st.sampled_from("pqr")),
+                                        min_size=1, max_size=12))))
+    names = [*pages, "gone.html", "a/gone.html", "style.css"]
+    ids = st.lists(st.sampled_from(["k", "m", "n"]), unique=True, max_size=2)
+    scans = {}
+    # Few names, so that one link text comes back on pages of other folders and depths.
+    tails = sorted({n.rpartition("/")[2] for n in names} | set(names))
+    for page in pages:
+        link = st.one_of(
+            st.builds(lambda up, n, f: up + n + f, st.sampled_from(["", "../", "../../"]),
+                      st.sampled_from(tails), st.sampled_from(["", "#k", "#m"])),
+            st.sampled_from(["#k", "#m", "#gone", "../" * 4 + "x.html", "./p.html", "x/../q.html"]),
+        )
+        scans[page] = (sorted(set(draw(st.lists(link, max_size=6)))), draw(ids))
+    return scans, set(pages) | {"style.css"}
+
+
+@given(_sites())
+@example(({"a/x/p.html": (["p.html"], []), "a/y/q.html": (["p.html"], [])}, {"a/x/p.html", "a/y/q.html"}))
+def test_check_links_remembers_good_links_without_changing_a_verdict(site) -> None:
+    """check_links skips a link it found good on a page as deep (from the root) or of the same
+    folder: every problem is the one checking each link on its own finds, page by page."""
+    from dossier.render.links import _check
+
+    scans, files = site
+    expected: list = []
+    for page in sorted(scans):
+        for link in scans[page][0]:
+            _check(page, link, *resolve(page, link), files, scans, {}, expected)
+    assert check_links(scans, files) == expected
+    some = set(sorted(scans)[::2])
+    assert check_links(scans, files, some) == [p for p in expected if p.path in some]
 
 
 def test_shards_keep_articles_whole(monkeypatch: pytest.MonkeyPatch) -> None:
