@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 from pathlib import Path
@@ -115,7 +116,16 @@ def check(obj: dict, strict: bool, fmt: str) -> None:
 @click.pass_obj
 def build(obj: dict, strict: bool, clean: bool, output: Path | None, no_search: bool) -> None:
     """Render the static site into site/ (the previous site stays if the build fails)."""
-    from .render.build import build_site
+    # The build's modules (~100 ms to import, ~60 of them the dossier's own) make thousands of
+    # objects that live until the process ends: the collector's passes over them while they
+    # load free nothing and cost ~6 ms, on the path of every edit build.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from .render.build import build_site
+    finally:
+        if collecting:
+            gc.enable()
 
     report = build_site(obj["root"], output=output, strict=strict, clean=clean,
                         search=False if no_search else None, keep_working=_until_exit is not None)
