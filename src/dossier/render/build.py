@@ -52,7 +52,7 @@ from ..claims import Claim
 from ..errors import DossierError, Problem
 from ..slugs import is_slug
 from . import feeds
-from .cache import CACHE_DIR, BuildCache, Entry, Scans, digest, pack_scan
+from .cache import CACHE_DIR, BuildCache, Entry, Scans, digest, indexed_hash, pack_scan
 from .links import check_links, scan
 from .pages import Page
 from .search import is_indexed, search_page, write_cut
@@ -582,7 +582,7 @@ def _start_early_search(output: Path, language: str, shards, cache: BuildCache, 
         return None
     previous = cache.entries
     return start_early(output, language, shards, cache.search_done(), lambda page: previous[page].indexed,
-                       {path: result[5] or result[2] for path, result in rendered.items()},
+                       {path: indexed_hash(result[5], result[2]) for path, result in rendered.items()},
                        {path for path, result in rendered.items() if result[3]}, staging)
 
 

@@ -35,9 +35,13 @@ class Entry:
 
     @property
     def indexed(self) -> str:
-        """What decides whether the page's search shard is indexed again: the hash of what
-        Pagefind reads of it, or of its bytes for a file search does not read that way."""
-        return self.search or self.digest
+        return indexed_hash(self.search, self.digest)
+
+
+def indexed_hash(search: str | None, page_digest: str) -> str:
+    """What decides whether a page's search shard is indexed again: the hash of what Pagefind
+    reads of it (`search.search_page`), or of its bytes for a file search does not read that way."""
+    return search or page_digest
 
 
 def pack_scan(links: list[str], ids: list[str]) -> bytes:

@@ -204,11 +204,8 @@ def write_cut(cuts: str, path: str, cut: bytes) -> None:
     of them (`ShardIndexer.cuts`), so that its shard's run need not read and cut the page again.
     Not written (no room, say), the run makes it from the page."""
     dest = f"{cuts}/{path}"
-    folder = dest.rpartition("/")[0]
     try:
-        if folder not in _MADE_FOLDERS:
-            os.makedirs(folder, exist_ok=True)
-            _MADE_FOLDERS.add(folder)
+        _make_folder_of(dest, _MADE_FOLDERS)
         with open(dest, "wb") as file:
             file.write(cut)
     except OSError:
@@ -216,6 +213,14 @@ def write_cut(cuts: str, path: str, cut: bytes) -> None:
 
 
 _MADE_FOLDERS: set[str] = set()  # in this process (each build's folder has a name of its own)
+
+
+def _make_folder_of(dest: str, made: set[str]) -> None:
+    """Make the folder that will hold the file `dest`, unless `made` says it was made already."""
+    folder = dest.rpartition("/")[0]
+    if folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        made.add(folder)
 
 
 def plan_shards(page_paths: list[str]) -> list[list[str]]:
@@ -508,10 +513,7 @@ def _search_pages(site: Path, pages: list[tuple[str, str]], scratch: str | None,
         made: set[str] = set()
         for path, file in pages:
             dest = f"{into}/{path}"
-            folder = dest.rpartition("/")[0]
-            if folder not in made:
-                os.makedirs(folder, exist_ok=True)
-                made.add(folder)
+            _make_folder_of(dest, made)
             if path in cut:
                 try:
                     os.rename(f"{cuts}/{path}", dest)
