@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -527,11 +528,39 @@ def test_a_verdict_edit_rewrites_a_page_or_two_of_a_long_verdict_list(tmp_path: 
 
 def _mapping(value):
     """Maps compared as mappings (any key order), lists in order."""
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):  # a dict, or a map worked out per key (`pages._ByPublisher`)
         return {key: _mapping(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_mapping(item) for item in value]
     return value
+
+
+def test_citing_groups_every_source_by_its_publisher_page_then_url(tmp_path: Path) -> None:
+    """`citing` and `publisher_urls` are worked out one publisher at a time, from the claims
+    citing it: each equals grouping every source of the dossier in one pass."""
+    import sys
+    from collections import defaultdict
+
+    from dossier.load import load_dossier
+    from dossier.render.pages import make_index, publisher_path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import generate
+
+    root = tmp_path / "dossier"
+    generate.generate(200, root, seed=5, search=False)
+    ix = make_index(load_dossier(root), ())
+    expected: dict = defaultdict(lambda: defaultdict(list))
+    for entry in ix.entries:
+        for source in entry.sources:
+            expected[publisher_path(source.publisher)][source.url].append((source, entry.key))
+    assert len(expected) > 10 and any(len(by_url) > 1 for by_url in expected.values())
+    assert _mapping(ix.citing) == _mapping(expected)
+    assert list(ix.citing) == list(expected)  # in the order claims first cite them
+    assert _mapping(ix.publisher_urls) == {path: sorted(by_url) for path, by_url in expected.items()}
+    assert "sources/nobody.html" not in ix.citing
+    with pytest.raises(KeyError):
+        ix.citing["sources/nobody.html"]
 
 
 def test_the_index_before_an_edit_equals_a_fresh_index_of_the_old_claims(tmp_path: Path) -> None:
@@ -556,7 +585,7 @@ def test_the_index_before_an_edit_equals_a_fresh_index_of_the_old_claims(tmp_pat
     topics = [*sorted({t for e in entries for t in e.topics}), "sujet-neuf"]
     sources = [s for e in entries for s in e.sources]
     maps = ("position", "claims_of", "by_verdict", "naming", "by_topic", "topic_position", "explicit",
-            "citing", "publisher_urls", "publisher_names")
+            "citers", "citing", "publisher_urls", "publisher_names")
     for _ in range(60):
         edited = {}
         for entry in rng.sample(entries, rng.randint(1, 4)):

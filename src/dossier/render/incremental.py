@@ -14,7 +14,8 @@ just the pages they can touch:
 * its article page; of each verdict, entity and publisher list it was or is in,
   the pages that show it (every page if the list gained or lost an item: each
   page shows the list's length, and later items move); the site-wide pages that
-  count claims (home, indexes, findings, methodology);
+  count claims (home, the verdicts' index, findings, methodology), and the entities'
+  and publishers' indexes if it names other entities or cites other sources;
 * any page that did not exist before (a list grew a page).
 
 Everything else is as the last build left it. Anything else (a claim file added
@@ -58,7 +59,7 @@ class SiteState:
     settled: dict[str, list]  # slug -> the article's findings as the site shows them
     problems: tuple  # the problems the last build reported
     offsets: dict[str, list[int]] = field(default_factory=dict)  # export -> fragment offsets
-    plan: tuple = ()  # every page as (path, kind, subject, number): see `kept_plan`
+    plan: tuple = ()  # every page's PageSpec (kept as plain tuples): see `kept_plan`
     shards: list = field(default_factory=list)  # the search shards of that plan
     # The entries as saved, one (article, count, marshal bytes) run per article, and the articles
     # whose entries changed since: an edit saves again only its own article's entries.
@@ -100,7 +101,8 @@ def load_state(root: Path, output: Path, needless: Callable[[], bool] = lambda: 
         state.entries = entries
         if needless():
             return None
-        state.plan, state.shards = marshal.loads(data["plan"])
+        plan, state.shards = marshal.loads(data["plan"])
+        state.plan = tuple(PageSpec.from_plain(plan))
         state.stored = (data["token"], data["entries"], state.plan, state.shards)
         return state
     except Exception:  # missing, corrupt, another version: a full build
@@ -132,8 +134,7 @@ def save_state(root: Path, output: Path, state: SiteState) -> None:
             if len(replaced) <= max(50, len(runs) // 10):
                 write_kept_delta(path, token, {"state": rest, "runs": replaced}, _pickled)
                 return
-        plan = marshal.dumps((tuple(s if isinstance(s, tuple) else (s.path, s.kind, s.subject, s.number)
-                                    for s in state.plan), state.shards))
+        plan = marshal.dumps((tuple(map(tuple, state.plan)), state.shards))  # plain tuples: no PageSpec
         write_kept_base(path, {"format": FORMAT, "state": rest, "entries": runs, "plan": plan},
                         {"state": rest, "runs": {}}, _pickled)
 
@@ -218,7 +219,13 @@ def dirty_specs(old: SiteIndex, new: SiteIndex, keys: list[str], specs: list[Pag
         for name in _lists_of(key, old, new):
             numbers, before = _pages_showing(old, new, key, *name), lists.get(name, set())
             lists[name] = None if numbers is None or before is None else before | numbers
-    site_wide = {"home", "entities", "publishers", "verdicts", "findings", "methodology", "search"}
+    site_wide = {"home", "verdicts", "findings", "methodology", "search"}
+    # The entities' index counts the claims naming each, the publishers' index each one's
+    # sources and citations: a claim's entities, or its sources, are all that change them.
+    if any(old.by_key[key].entities != new.by_key[key].entities for key in keys):
+        site_wide.add("entities")
+    if any(old.by_key[key].sources != new.by_key[key].sources for key in keys):
+        site_wide.add("publishers")
     dirty = []
     for spec in specs:
         kind = spec.kind
@@ -272,7 +279,7 @@ def kept_plan(state: SiteState, old: SiteIndex, new: SiteIndex, keys: list[str])
                 return None
             if page_count(old, kind, subject) != page_count(new, kind, subject):
                 return None
-    return [PageSpec(*values) for values in state.plan]
+    return list(state.plan)
 
 
 def _lists_of(key: str, old: SiteIndex, new: SiteIndex) -> set[tuple[str, str]]:
