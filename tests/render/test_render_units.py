@@ -280,6 +280,7 @@ def test_the_build_cache_keeps_edits_in_a_delta_until_a_full_save(tmp_path, monk
         assert cache.path.read_bytes() == base_file  # the base is left alone
         again = BuildCache.load(root, output, "code")
         assert again.entries == entries and again.search == f"search {step}"
+        assert {type(entry) for entry in again.entries.values()} == {Entry}  # not plain tuples
     delta = kept_delta_path(cache.path).read_bytes()
     kept_delta_path(cache.path).unlink()
     lost = BuildCache.load(root, output, "code")
@@ -290,6 +291,30 @@ def test_the_build_cache_keeps_edits_in_a_delta_until_a_full_save(tmp_path, monk
     assert BuildCache.load(root, output, "code").entries == lost.entries
     kept_delta_path(cache.path).write_bytes(delta)  # the old base's delta, left behind by a crash
     assert BuildCache.load(root, output, "code").entries == lost.entries
+
+
+def test_a_build_cache_entry_of_the_wrong_shape_means_a_full_build(tmp_path) -> None:
+    """Entries are made from the kept tuples without `Entry`'s own argument checks: a tuple of
+    another length (a damaged file, another format) must leave the cache empty, not half-read."""
+    import marshal
+
+    from dossier.render.cache import BuildCache, Entry, kept_delta_path
+
+    root, output = tmp_path, tmp_path / "site"
+    cache = BuildCache.load(root, output, "code")
+    cache.entries = {f"p{n}.html": Entry(f"f{n}", f"d{n}", b"", "") for n in range(5)}
+    cache.save()
+    assert len(BuildCache.load(root, output, "code").entries) == 5
+    for where in ("base", "delta"):
+        cache.save()  # a fresh base and an empty delta
+        path = cache.path if where == "base" else kept_delta_path(cache.path)
+        data = marshal.loads(path.read_bytes())
+        data["entries"]["p9.html"] = ("f", "d", b"")  # one field short
+        path.write_bytes(marshal.dumps(data))
+        assert BuildCache.load(root, output, "code").entries == {}, where
+        cache = BuildCache.load(root, output, "code")
+        cache.entries = {f"p{n}.html": Entry(f"f{n}", f"d{n}", b"", "") for n in range(5)}
+        cache.token = ""  # the next save writes a new base
 
 
 def test_claim_entries_come_back_from_their_plain_form_and_a_wrong_shape_is_refused() -> None:
@@ -308,3 +333,14 @@ def test_claim_entries_come_back_from_their_plain_form_and_a_wrong_shape_is_refu
         ClaimEntry.from_plain([entries[0].plain()[:-1]])
     with pytest.raises(ValueError):
         ClaimEntry.from_plain([(*entries[0].plain()[:9], (tuple(source)[:4],), *entries[0].plain()[10:])])
+
+
+def test_page_specs_come_back_from_their_plain_form_and_a_wrong_shape_is_refused() -> None:
+    from dossier.render.pages import PageSpec
+
+    specs = [PageSpec("index.html", "home"), PageSpec("entities/x/2.html", "entity", "x", 2)]
+    back = PageSpec.from_plain([tuple(spec) for spec in specs])
+    assert back == specs and {type(spec) for spec in back} == {PageSpec}
+    assert back[1].subject == "x" and back[1].number == 2 and back[0].number == 1
+    with pytest.raises(ValueError):
+        PageSpec.from_plain([("index.html", "home", "")])

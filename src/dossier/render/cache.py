@@ -15,6 +15,7 @@ import os
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ..store import write_atomic
 
@@ -22,8 +23,7 @@ CACHE_DIR = ".dossier-cache"
 FORMAT = 7
 
 
-@dataclass(slots=True)
-class Entry:
+class Entry(NamedTuple):
     fingerprint: str
     digest: str  # sha256 of the file's bytes, truncated
     scan: bytes = b""  # the page's internal links and ids, packed (see `pack_scan`)
@@ -36,6 +36,15 @@ class Entry:
     @property
     def indexed(self) -> str:
         return indexed_hash(self.search, self.digest)
+
+
+def _entries(kept: dict[str, tuple]) -> dict[str, Entry]:
+    """Kept entries (plain tuples) as `Entry`s, made straight with `tuple.__new__`: ~4 ms less
+    for the 11,500 pages of an edit at 10,000 claims. A tuple of the wrong shape fails here."""
+    if {len(values) for values in kept.values()} - {len(Entry._fields)}:
+        raise ValueError("not the plain form of Entry")
+    new = tuple.__new__
+    return {path: new(Entry, values) for path, values in kept.items()}
 
 
 def indexed_hash(search: str | None, page_digest: str) -> str:
@@ -111,18 +120,17 @@ class BuildCache:
             data, delta = read_kept(path, marshal.loads)
             if (data["format"], data["code"], data["output"]) != (FORMAT, code, str(output)):
                 return empty
-            base = {p: Entry(*values) for p, values in data["entries"].items()}
+            base = _entries(data["entries"])
             search, token = str(data["search"]), str(data["token"])
+            entries = dict(base)
+            if delta is not None:
+                search = str(delta["search"])
+                changed = delta["entries"]
+                entries.update(_entries({p: values for p, values in changed.items() if values is not None}))
+                for p in [p for p, values in changed.items() if values is None]:
+                    entries.pop(p, None)
         except Exception:  # missing, truncated, from another version: a full build
             return empty
-        entries = dict(base)
-        if delta is not None:
-            search = str(delta["search"])
-            for p, values in delta["entries"].items():
-                if values is None:
-                    entries.pop(p, None)
-                else:
-                    entries[p] = Entry(*values)
         return cls(path, str(output), code, entries, search, base, token)
 
     def search_done(self) -> dict[str, str]:
