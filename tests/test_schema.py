@@ -99,6 +99,39 @@ def test_the_claim_schema_lists_the_models_fields_and_values():
     assert tuple(SCHEMAS["config"]["properties"]) == tuple(config_module._KEYS)
 
 
+def _patterns(node):
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            yield node["pattern"]
+        for value in node.values():
+            yield from _patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _patterns(value)
+
+
+def test_not_blank_means_what_the_loader_means_in_every_regex_engine():
+    """Text that must not be blank is refused by the loader when `str.strip()` leaves nothing.
+    `\\S` would not say the same everywhere: Python's `re` counts U+001C-U+001F as space,
+    ECMAScript (editors) and Rust (jsonschema-rs) do not, so "\\x1f" passed one validator and
+    failed the other. The schemas spell the class out; both validators agree with the loader on
+    every character of the first planes."""
+    blank_rules = {p for schema in SCHEMAS.values() for p in _patterns(schema) if p.startswith("[^\\t")}
+    assert len(blank_rules) == 1 and not any(p == "\\S" for s in SCHEMAS.values() for p in _patterns(s))
+    schema = {"type": "string", "pattern": blank_rules.pop()}
+    reference = jsonschema.Draft202012Validator(schema)
+    fast = jsonschema_rs.validator_for(schema)
+    checked = 0
+    for code in [*range(0x3100), 0xFEFF, 0x1F600, 0x10FFFF]:
+        if 0xD800 <= code < 0xE000:
+            continue
+        for text in (chr(code), f" {chr(code)}\n"):
+            wanted = bool(text.strip())
+            assert reference.is_valid(text) == wanted == fast.is_valid(text), (hex(code), text)
+            checked += 1
+    assert checked > 20_000
+
+
 def test_the_packaged_schemas_are_the_published_ones():
     import dossier
 
