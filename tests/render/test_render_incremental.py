@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 import re
 import shutil
+import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -448,6 +450,17 @@ def test_an_edit_build_that_fails_after_its_early_search_run_leaves_the_site_as_
     build_site(dossier_dir)
     site = dossier_dir / "site"
     before = tree(site)
+    real = search._index_shard
+
+    def slow_run(binary, site, language, work, target, threads=None):
+        # Still writing when the build fails (as Pagefind makes its output folder, parents and
+        # all): the run's folder must be removed after it ends, not before.
+        made = real(binary, site, language, work, target, threads)
+        time.sleep(0.4)
+        (made / "late").mkdir(parents=True, exist_ok=True)
+        return made
+
+    monkeypatch.setattr(search, "_index_shard", slow_run)
     runs = record_search_runs(monkeypatch)
     # Notes cannot link inside the site: the link check is made to find a problem instead.
     broken = Problem("claims/crue-de-valmont/evacues-400-600.html", None, None, "broken link to nowhere.html")
@@ -457,6 +470,10 @@ def test_an_edit_build_that_fails_after_its_early_search_run_leaves_the_site_as_
         build_site(dossier_dir)
     assert caught.value.problems == [broken]
     assert runs == [("2", 1)]  # the early run had started before the link check failed
+    # Whatever the build left running ends (it must have waited for it): nothing comes back.
+    for thread in threading.enumerate():
+        if thread.name.startswith("ThreadPoolExecutor"):
+            thread.join(timeout=30)
     assert tree(site) == before
     assert sorted(p.name for p in dossier_dir.iterdir() if p.name.startswith(".site")) == []
 

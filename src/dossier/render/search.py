@@ -48,7 +48,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Collection
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from ..errors import DossierError, Problem
@@ -466,6 +466,9 @@ class ShardIndexer:
     def abort(self) -> None:
         """Wait for the runs still going and remove their temporary folders."""
         self.pool.shutdown(wait=True, cancel_futures=True)
+        # An early run the indexer took over runs in its own thread, not in the pool: removing
+        # its folder before it ends would let Pagefind write its index there afterwards.
+        wait(list(self.runs.values()))
         if self.early is not None:  # its shard never completed (a failed build)
             self.dropped.append(self.early)
             self.early = None
