@@ -629,7 +629,7 @@ def test_the_index_before_an_edit_equals_a_fresh_index_of_the_old_claims(tmp_pat
                         name = rng.choice([other.publisher.upper(), f"Éditeur {rng.randint(1, 5)}"])
                         url = rng.choice([other.url, f"https://neuf{rng.randint(1, 5)}.example.org/a"])
                         cited.append(SourceRef(url, publisher_name(url, name), None, None, "supports"))
-                    old = old._replace(sources=tuple(cited))
+                    old = old._replace(source_rows=tuple(cited))
             edited[entry.key] = old
         derived = new.before_edit(edited)
         fresh = type(new)(new.config, new.articles, new.entities, [edited.get(e.key, e) for e in entries],

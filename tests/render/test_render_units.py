@@ -328,6 +328,7 @@ def test_claim_entries_come_back_from_their_plain_form_and_a_wrong_shape_is_refu
     back = ClaimEntry.from_plain([entry.plain() for entry in entries])
     assert back == entries
     assert type(back[0]) is ClaimEntry and type(back[0].sources[1]) is SourceRef
+    assert type(back[0].source_rows[1]) is tuple  # kept plain: `sources` makes the SourceRefs
     assert back[0].sources[0].publisher == "Example" and back[1].updated == "2025-02-01"
     with pytest.raises(ValueError):
         ClaimEntry.from_plain([entries[0].plain()[:-1]])

@@ -224,7 +224,7 @@ def dirty_specs(old: SiteIndex, new: SiteIndex, keys: list[str], specs: list[Pag
     # sources and citations: a claim's entities, or its sources, are all that change them.
     if any(old.by_key[key].entities != new.by_key[key].entities for key in keys):
         site_wide.add("entities")
-    if any(old.by_key[key].sources != new.by_key[key].sources for key in keys):
+    if any(old.by_key[key].source_rows != new.by_key[key].source_rows for key in keys):
         site_wide.add("publishers")
     dirty = []
     for spec in specs:
