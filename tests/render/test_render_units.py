@@ -345,3 +345,34 @@ def test_page_specs_come_back_from_their_plain_form_and_a_wrong_shape_is_refused
     assert back[1].subject == "x" and back[1].number == 2 and back[0].number == 1
     with pytest.raises(ValueError):
         PageSpec.from_plain([("index.html", "home", "")])
+
+
+def test_the_feed_lists_the_most_recently_reviewed_claims_newest_first(tmp_path, monkeypatch) -> None:
+    """The feed holds the `FEED_ENTRIES` claims with the latest `claim_updated` (a correction,
+    else the article's date), ties in site order: the same as sorting every claim by hand."""
+    import sys
+    import xml.etree.ElementTree as ET
+    from pathlib import Path
+
+    from dossier.load import load_dossier
+    from dossier.render.pages import claim_path, claim_updated, make_index
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import generate
+
+    generate.generate(300, tmp_path, seed=8, search=False)
+    ix = make_index(load_dossier(tmp_path), ())
+    monkeypatch.setattr(feeds, "FEED_ENTRIES", 40)
+    ranked = sorted(enumerate(ix.entries), key=lambda pair: (
+        claim_updated(pair[1], ix.articles.get(pair[1].article), ix.built), -pair[0]), reverse=True)
+    expected = [(claim_updated(e, ix.articles.get(e.article), ix.built), ix.config.base_url + claim_path(e))
+                for _, e in ranked[:40]]
+    # Both kinds of date are in the running: corrected claims and plain ones, and ties.
+    assert {bool(e.updated) for _, e in ranked[:40]} == {True, False}
+    assert len({day for day, _ in expected}) < len(expected)
+    atom = {"a": "http://www.w3.org/2005/Atom"}
+    root = ET.fromstring(feeds.atom_feed(ix))
+    shown = [(e.findtext("a:updated", namespaces=atom).removesuffix("T00:00:00Z"),
+              e.find("a:link", atom).get("href")) for e in root.findall("a:entry", atom)]
+    assert shown == expected
+    assert root.findtext("a:updated", namespaces=atom) == f"{expected[0][0]}T00:00:00Z"

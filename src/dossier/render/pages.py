@@ -637,8 +637,12 @@ def built_date(published: Iterable[date | None], entries: list[ClaimEntry]) -> s
 def claim_updated(entry: ClaimEntry, article: dict | None, built: str) -> str:
     """When a claim's review last changed, from the data: its last correction, else the
     article's publication (`article`: its summary)."""
-    if entry.updated:
-        return entry.updated
+    return entry.updated or article_day(article, built)
+
+
+def article_day(article: dict | None, built: str) -> str:
+    """When the claims of an article (`article`: its summary, None for none) were reviewed,
+    unless a correction says later: its publication, else "built at"."""
     if article is not None and article["published"]:
         return article["published"].isoformat()
     return built
