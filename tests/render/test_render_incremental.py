@@ -173,6 +173,20 @@ def _note(data: dict, rng: random.Random) -> None:
     data["notes"] = (data.get("notes") or "") + f"\n\nAjout n° {rng.randint(1, 10**6)} : **vérifié**.\n"
 
 
+def _confidence(data: dict, rng: random.Random) -> None:
+    """What no other page shows of a claim: its own page and its article's change, no list."""
+    data["confidence"] = rng.choice(["low", "medium", "high"])
+    data["confidence_note"] = f"Deux sources n° {rng.randint(1, 10**6)} concordent."
+
+
+def _quantity(data: dict, rng: random.Random) -> None:
+    """A figure changed, its topic kept: the claim's list entry stays, the findings of its
+    article (figures that disagree) may not."""
+    for quantity in data.get("quantities") or []:
+        if "value" in quantity:
+            quantity["value"] = rng.choice([quantity["value"], rng.randint(1, 10**7)])
+
+
 def _correction(data: dict, rng: random.Random) -> None:
     import datetime
 
@@ -238,6 +252,8 @@ EDITS = [
     lambda root, rng: _edit_claim(root, rng, _source),
     lambda root, rng: _edit_claim(root, rng, _entities),
     _delete, _rename_entity, _override, _config,
+    lambda root, rng: _edit_claim(root, rng, _confidence),
+    lambda root, rng: _edit_claim(root, rng, _quantity),
 ]
 
 
@@ -265,7 +281,50 @@ def edit_and_compare(dossier_dir: Path, tmp_path: Path, rng: random.Random, edit
     return modes
 
 
-CLAIM_EDITS = EDITS[:2] + EDITS[3:5]  # no dated correction: "built at" would move, a full build
+def test_an_edit_other_pages_do_not_show_plans_its_own_pages_only(dossier_dir: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A claim's confidence note is on its page (and its article's), nowhere else: the edit
+    plans those two and the site-wide pages, not its neighbours' pages or its lists. A figure
+    whose change settles a conflict with other claims changes their pages too (their
+    findings): those are planned again. Either way the site is a clean build's."""
+    from dossier.render import pages
+
+    planned: list[str] = []
+    kinds: set[str] = set()
+    make_page = pages.make_page
+
+    def spy(ix, spec, *args):
+        planned.append(spec.path)
+        kinds.add(spec.kind)
+        return make_page(ix, spec, *args)
+
+    site, own = dossier_dir / "site", f"{CLAIMS}/logements-2500.html"
+    build_site(dossier_dir)
+    monkeypatch.setattr(pages, "make_page", spy)
+    path = dossier_dir / CLAIMS / "logements-2500.yaml"
+    note = path.read_text().replace("publié par la préfecture.", "publié par la préfecture, recoupé.", 1)
+    path.write_text(note)
+    before = stamps(site)
+    assert build_site(dossier_dir).mode == "edit"
+    shown = {p for p in planned if p.startswith(("claims/", "articles/"))}
+    assert shown == {own, "articles/crue-de-valmont.html"}
+    assert not kinds & {"verdict", "entity", "publisher"}, planned  # no list shows the note
+    assert own in changed(before, stamps(site))
+    build_site(dossier_dir, output=tmp_path / "clean-1", clean=True)
+    assert tree(site) == tree(tmp_path / "clean-1")
+
+    # "Plus de 3 200", then 3 500: the figures agree, and the conflict between the three goes.
+    planned.clear()
+    path.write_text(path.read_text().replace("value: 2500", "value: 3500"))
+    before = stamps(site)
+    assert build_site(dossier_dir).mode == "edit"
+    others = {f"{CLAIMS}/titre-3200-logements.html", f"{CLAIMS}/logements-3200.html"}
+    assert others <= set(planned) and others <= changed(before, stamps(site))
+    build_site(dossier_dir, output=tmp_path / "clean-2", clean=True)
+    assert tree(site) == tree(tmp_path / "clean-2")
+
+
+CLAIM_EDITS = EDITS[:2] + EDITS[3:5] + EDITS[9:]  # no dated correction: "built at" would move
 
 
 @pytest.mark.parametrize("seed", [11, 12, 13, 14])

@@ -531,7 +531,8 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
         if specs is None:
             return None  # a list gained or lost a page: the sitemap and the search shards change
         plan, shards = state.plan, state.shards
-        dirty = incremental.dirty_specs(old_ix, ix, list(fresh), specs, old_paths)
+        findings_moved = {slug for slug in slugs if settled[slug] != state.settled.get(slug, [])}
+        dirty = incremental.dirty_specs(old_ix, ix, list(fresh), specs, old_paths, findings_moved)
         # The pages of the search shards that hold the edited claims come first: those shards are
         # indexed again for sure, each as soon as its last page is rendered.
         edited_pages = {claim_path(ix.by_key[key]) for key in fresh}

@@ -18,6 +18,10 @@ just the pages they can touch:
   and publishers' indexes if it names other entities or cites other sources;
 * any page that did not exist before (a list grew a page).
 
+An edit that changes nothing other pages show of the claim (its list entry, its
+article's findings), such as its notes or its confidence, plans only the claim's
+page, its article page and the site-wide pages.
+
 Everything else is as the last build left it. Anything else (a claim file added
 or removed, a claim moved in its article, dossier.yaml, entities, findings.yaml,
 seeds, templates, code, or a date that moves "built at") takes the full path.
@@ -207,12 +211,19 @@ class CachedSource(ClaimSource):
 
 
 def dirty_specs(old: SiteIndex, new: SiteIndex, keys: list[str], specs: list[PageSpec],
-                old_paths: Collection[str]) -> list[PageSpec]:
-    """The pages an edit of the claims `keys` may change (see the module docstring)."""
+                old_paths: Collection[str], findings_moved: Collection[str] = ()) -> list[PageSpec]:
+    """The pages an edit of the claims `keys` may change (see the module docstring).
+    `findings_moved`: the articles whose findings the edit changed."""
     claims: set[str] = set()
     articles: set[str] = set()
     lists: dict[tuple[str, str], set[int] | None] = {}  # list -> its pages to plan (None: all)
     for key in keys:
+        articles.add(new.by_key[key].article)
+        if old.by_key[key] == new.by_key[key] and new.by_key[key].article not in findings_moved:
+            # Nothing other pages show of it changed (its notes, its confidence...): they show
+            # its entry, or its article's findings. Its own page and its article's show the rest.
+            claims.add(key)
+            continue
         for ix in (old, new):
             claims |= ix.near(key)
             articles.add(ix.by_key[key].article)
