@@ -517,8 +517,7 @@ def _build_edit(root: Path, output: Path, strict: bool, search: bool | None, fou
             early_search = _start_early_search(output, config.language, state.shards, cache, early, staging)
         old_ix = ix.before_edit({key: state.entries[old_keys[key]] for key in fresh})
         # A new spelling of a publisher may rename its page on every claim page citing it.
-        respelled = any({x.publisher for x in old_ix.by_key[k].sources}
-                        != {x.publisher for x in ix.by_key[k].sources} for k in fresh) \
+        respelled = any(old_ix.by_key[k].publishers() != ix.by_key[k].publishers() for k in fresh) \
             and old_ix.publisher_names != ix.publisher_names
         if respelled:
             return None

@@ -218,15 +218,14 @@ def dirty_specs(old: SiteIndex, new: SiteIndex, keys: list[str], specs: list[Pag
     articles: set[str] = set()
     lists: dict[tuple[str, str], set[int] | None] = {}  # list -> its pages to plan (None: all)
     for key in keys:
-        articles.add(new.by_key[key].article)
-        if old.by_key[key] == new.by_key[key] and new.by_key[key].article not in findings_moved:
+        entry = new.by_key[key]  # its article is in its key: the edit path never moves it
+        articles.add(entry.article)
+        if old.by_key[key] == entry and entry.article not in findings_moved:
             # Nothing other pages show of it changed (its notes, its confidence...): they show
             # its entry, or its article's findings. Its own page and its article's show the rest.
             claims.add(key)
             continue
-        for ix in (old, new):
-            claims |= ix.near(key)
-            articles.add(ix.by_key[key].article)
+        claims |= old.near(key) | new.near(key)
         for name in _lists_of(key, old, new):
             numbers, before = _pages_showing(old, new, key, *name), lists.get(name, set())
             lists[name] = None if numbers is None or before is None else before | numbers
@@ -300,9 +299,6 @@ def _lists_of(key: str, old: SiteIndex, new: SiteIndex) -> set[tuple[str, str]]:
         entry = ix.by_key[key]
         lists.add(("verdict", entry.verdict))
         lists.update(("entity", e) for e in entry.entities if e in ix.entities)  # others have no page
-        lists.update(("publisher", path) for path in publisher_paths(entry))
+        lists.update(("publisher", path) for path in entry.publisher_pages())
     return lists
 
-
-def publisher_paths(entry: ClaimEntry) -> set[str]:
-    return {publisher_path(s.publisher) for s in entry.sources}

@@ -251,6 +251,14 @@ class ClaimEntry(NamedTuple):
     def sources(self) -> tuple[SourceRef, ...]:
         return tuple(map(_new_source_ref, self.source_rows))
 
+    def publishers(self) -> set[str]:
+        """The publishers its sources name, as spelled."""
+        return {row[_PUBLISHER] for row in self.source_rows}
+
+    def publisher_pages(self) -> dict[str, None]:
+        """The publisher pages its sources cite, once each, in source order."""
+        return {publisher_path(row[_PUBLISHER]): None for row in self.source_rows}
+
     def plain(self) -> tuple:
         return (*self[:9], tuple(map(tuple, self.source_rows)), *self[10:])
 
@@ -312,7 +320,7 @@ _GROUPS: dict[str, Labels] = {
     "naming": lambda entry: entry.entities,
     "by_topic": lambda entry: entry.topics,
     # Publisher page path -> the claims citing it (once each, however many of its sources).
-    "citers": lambda entry: {publisher_path(row[_PUBLISHER]): None for row in entry.source_rows},
+    "citers": ClaimEntry.publisher_pages,
 }
 
 
@@ -413,8 +421,7 @@ class SiteIndex:
             seed["citing"], seed["publisher_urls"] = self.citing, self.publisher_urls
         # Shared when the edit cannot change them, else computed afresh (rare: a new spelling
         # of a publisher, a new `related` link).
-        if all({s.publisher for s in edited[k].sources} == {s.publisher for s in now[k].sources}
-               for k in edited):
+        if all(edited[k].publishers() == now[k].publishers() for k in edited):
             seed["publisher_names"] = self.publisher_names
         if all(edited[k].related == now[k].related for k in edited):
             seed["explicit"] = self.explicit
