@@ -116,6 +116,12 @@ def check(obj: dict, strict: bool, fmt: str) -> None:
 @click.pass_obj
 def build(obj: dict, strict: bool, clean: bool, output: Path | None, no_search: bool) -> None:
     """Render the static site into site/ (the previous site stays if the build fails)."""
+    from .render import noop
+
+    search = False if no_search else None
+    # The stat pass that tells what changed runs in a child process: started before the build's
+    # modules load, it is done by the time they are (an edit or a no-op waits for it otherwise).
+    changes = None if clean else noop.start_build(obj["root"], output, strict, search)
     # The build's modules (~100 ms to import, ~60 of them the dossier's own) make thousands of
     # objects that live until the process ends: the collector's passes over them while they
     # load free nothing and cost ~6 ms, on the path of every edit build.
@@ -127,8 +133,8 @@ def build(obj: dict, strict: bool, clean: bool, output: Path | None, no_search: 
         if collecting:
             gc.enable()
 
-    report = build_site(obj["root"], output=output, strict=strict, clean=clean,
-                        search=False if no_search else None, keep_working=_until_exit is not None)
+    report = build_site(obj["root"], output=output, strict=strict, clean=clean, search=search,
+                        keep_working=_until_exit is not None, changes=changes)
     report_problems(list(report.problems))
     click.echo(report.summary(), err=True)
     if _until_exit is not None:

@@ -137,6 +137,29 @@ def test_the_changes_a_child_process_finds_are_those_found_here(dossier_dir: Pat
     assert noop.start_changes(root, output, THEME_DIR, (*settings[:-1], "another python")).result() is None
 
 
+def test_changes_started_before_the_build_are_its_own(dossier_dir: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dossier build` starts the stat pass before it loads the build's modules
+    (`noop.start_build`); the build takes that answer instead of starting its own, unless it
+    was asked about another build (another output, other settings)."""
+    root, output, _ = built_then_edited(dossier_dir)
+    started: list[tuple] = []
+    real = noop.start_changes
+    monkeypatch.setattr(noop, "start_changes", lambda *args: started.append(args) or real(*args))
+    early = noop.start_build(dossier_dir, None, False, None)  # as the command line asks
+    assert len(started) == 1 and started[0][:2] == (root, output)
+    assert build_site(dossier_dir, changes=early).mode == "edit"
+    assert len(started) == 1  # taken, not asked again
+    assert build_site(dossier_dir, changes=noop.start_build(dossier_dir, None, False, None)).mode == "no-op"
+    assert len(started) == 2
+    # Started for a strict build, or for another output: not this build's answer.
+    for other in (noop.start_build(dossier_dir, None, True, None),
+                  noop.start_build(dossier_dir, dossier_dir / "elsewhere", False, None)):
+        count = len(started)
+        assert build_site(dossier_dir, changes=other).mode == "no-op"
+        assert len(started) == count + 1  # its own, for this build
+
+
 def test_the_state_read_ahead_stops_once_the_changes_show_it_needless(dossier_dir: Path) -> None:
     """A build reads the kept state while the child looks for changes; `needless` (asked
     along the way) stops the read when the answer is a no-op or a full build."""

@@ -51,7 +51,7 @@ from types import SimpleNamespace
 from ..claims import Claim
 from ..errors import DossierError, Problem
 from ..slugs import is_slug
-from . import feeds
+from . import feeds, noop
 from .cache import CACHE_DIR, BuildCache, Entry, Scans, digest, indexed_hash, pack_scan
 from .links import check_links, scan
 from .pages import Page
@@ -98,17 +98,18 @@ class BuildReport:
 
 
 def build_site(root: Path, output: Path | None = None, strict: bool = False,
-               clean: bool = False, search: bool | None = None, keep_working: bool = False) -> BuildReport:
+               clean: bool = False, search: bool | None = None, keep_working: bool = False,
+               changes: noop.PendingChanges | None = None) -> BuildReport:
     """See `_build_site`; this wrapper tunes the garbage collector around it, and removes the
     exports the last build replaced meanwhile (see `_commit`). `keep_working`: the report
     holds the build's working data (for a process that exits right after, see `cli.run`).
+    `changes`: `noop.start_build`'s answer for these arguments, if the caller started it.
 
     A build holds millions of small, long-lived objects (claims, page data); the
     collector's full passes over them cost seconds at 10,000 claims and free
     nothing. Objects are frozen out of its way once loaded, and passes are rarer.
     """
-    root = Path(root).resolve()
-    output = (Path(output) if output else root / "site").resolve()
+    root, output = noop.build_paths(root, output)
     replaced = _replaced_folder(root, output)
     remover = None
     if replaced.is_dir():
@@ -121,7 +122,7 @@ def build_site(root: Path, output: Path | None = None, strict: bool = False,
     threshold = gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)
     try:
-        report = _build_site(root, output, strict, clean, search)
+        report = _build_site(root, output, strict, clean, search, changes)
         # The build's data stays alive with the report only when asked (see `cli.run`).
         return report if keep_working else dataclasses.replace(report, working=None)
     finally:
@@ -131,8 +132,8 @@ def build_site(root: Path, output: Path | None = None, strict: bool = False,
             remover.join()
 
 
-def _build_site(root: Path, output: Path, strict: bool = False,
-                clean: bool = False, search: bool | None = None) -> BuildReport:
+def _build_site(root: Path, output: Path, strict: bool = False, clean: bool = False,
+                search: bool | None = None, started: noop.PendingChanges | None = None) -> BuildReport:
     """Build the site of the dossier at `root` into `output` (both resolved).
 
     `search` overrides `search:` of dossier.yaml (False: no Pagefind index, e.g.
@@ -141,8 +142,7 @@ def _build_site(root: Path, output: Path, strict: bool = False,
     Raises `DossierError` (and leaves `output` untouched) on bad input, a
     template error, a broken internal link, or any warning under `strict`.
     """
-    from . import incremental, noop
-    from .environment import THEME_DIR
+    from . import THEME_DIR, incremental
 
     clock = _Clock()
     settings_key = noop.settings_key(output, strict, search)
@@ -155,8 +155,11 @@ def _build_site(root: Path, output: Path, strict: bool = False,
         try:
             # A child process looks for changes while this one reads what an edit build needs:
             # both take ~50 ms at 10,000 claims, and the second core is idle then. The read
-            # stops as soon as the answer shows it needless (a no-op, a full build).
-            changes = noop.start_changes(root, output, THEME_DIR, settings_key)
+            # stops as soon as the answer shows it needless (a no-op, a full build). `dossier
+            # build` starts the child before it loads this module (`noop.start_build`).
+            changes = started
+            if changes is None or changes.asked != (root, output, THEME_DIR, settings_key):
+                changes = noop.start_changes(root, output, THEME_DIR, settings_key)
 
             def needless() -> bool:  # the changes are known, and are no edit of claim files
                 if not changes.ready():
@@ -655,8 +658,7 @@ def _wait(ahead: dict[str, Future]) -> None:
 
 
 def _produce(job: _Job, clock: _Clock, settings_key: tuple, inputs, outputs_before) -> BuildReport:
-    from . import incremental, noop
-    from .environment import THEME_DIR
+    from . import THEME_DIR, incremental
 
     output, previous = job.output, job.previous
     every = [path for path, _ in job.all_paths]
@@ -1030,7 +1032,8 @@ def _sitemaps(config, all_paths: list[tuple[str, bool]]) -> dict[str, tuple]:
 
 
 def _static(root: Path, config) -> dict[str, tuple]:
-    from .environment import THEME_DIR, user_template_dir
+    from . import THEME_DIR
+    from .environment import user_template_dir
 
     static: dict[str, bytes] = {}
     for base in (THEME_DIR / STATIC_DIR, user_template_dir(root) / STATIC_DIR):

@@ -11,14 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
+import mmap
 import os
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
-
-from ..store import write_atomic
 
 CACHE_DIR = ".dossier-cache"
 FORMAT = 7
@@ -181,6 +180,8 @@ def kept_delta_path(path: Path) -> Path:
 
 def write_kept_base(path: Path, base: dict, delta: dict, dumps) -> str:
     """Write `base` and the `delta` it comes with (usually empty); return the new token."""
+    from ..store import write_atomic  # (not at the top: `store` loads YAML, see `noop`)
+
     token = os.urandom(8).hex()
     write_atomic(path, dumps({**base, "token": token}), skip_unchanged=False)
     write_kept_delta(path, token, delta, dumps)
@@ -188,16 +189,28 @@ def write_kept_base(path: Path, base: dict, delta: dict, dumps) -> str:
 
 
 def write_kept_delta(path: Path, token: str, delta: dict, dumps) -> None:
+    from ..store import write_atomic
+
     write_atomic(kept_delta_path(path), dumps({**delta, "token": token}), skip_unchanged=False)
 
 
 def read_kept(path: Path, loads) -> tuple[dict, dict | None]:
     """The base and its delta (None: the delta is an older base's). Raises if either file is
     missing or unreadable: a base without its delta may be stale, trust neither."""
-    base, delta = loads(path.read_bytes()), loads(kept_delta_path(path).read_bytes())
+    base, delta = _load_mapped(path, loads), loads(kept_delta_path(path).read_bytes())
     if not isinstance(base, dict) or not isinstance(delta, dict):
         raise ValueError("not a kept file")
     return base, (delta if delta.get("token") == base.get("token") else None)
+
+
+def _load_mapped(path: Path, loads):
+    """`loads` of the file's bytes, read through a memory map: a base is ~10 MB at 10,000 claims,
+    and reading it into a new bytes object costs the page faults of as much fresh memory (~6 ms
+    on the path of every edit build, where the map reads the kernel's cached pages). The files
+    are only ever replaced whole (`store.write_atomic`), never truncated while mapped. An
+    empty file cannot be mapped: a ValueError, as for any unreadable one."""
+    with open(path, "rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        return loads(mapped)
 
 
 def digest(data: bytes) -> str:

@@ -19,12 +19,12 @@ import markupsafe
 from jinja2.compiler import CodeGenerator
 from markupsafe import Markup, escape
 
+from . import THEME_DIR
 from .i18n import choices, strings
 from .markdown import render_markdown
 from .record import Record
 from .text import long_date, number, quantity, shorten
 
-THEME_DIR = Path(__file__).resolve().parent.parent / "templates"
 _STATIC_REF = re.compile(
     r"""(?:\{%-?\s*(?:extends|include|import|from)|chrome\()\s*(?:"([^"]+)"|'([^']+)')""")
 _DYNAMIC_REF = re.compile(r"""\{%-?\s*(extends|include|import|from)\s+(?!["'])""")

@@ -36,7 +36,7 @@ from datetime import date
 from operator import attrgetter
 from pathlib import Path
 
-from ..store import write_atomic
+from . import THEME_DIR
 from .cache import CACHE_DIR
 
 FORMAT = 3
@@ -244,9 +244,10 @@ class PendingChanges:
 
     _UNKNOWN = object()
 
-    def __init__(self, work: Callable[[], tuple | None], pipe: int | None = None):
+    def __init__(self, work: Callable[[], tuple | None], pipe: int | None = None, asked: tuple = ()):
         self._work, self._pipe = work, pipe  # the pipe the child answers through, if any
         self._answer = self._UNKNOWN
+        self.asked = asked  # `start_changes`' arguments: what the answer is about
 
     def ready(self) -> bool:
         """Whether `result` would answer without waiting (always, where there is no child)."""
@@ -267,8 +268,10 @@ def start_changes(root: Path, output: Path, theme: Path, settings: tuple) -> Pen
 
     The stat pass is ~50 ms at 10,000 claims, and the first thing a build does, when the
     second core has nothing to do: meanwhile the build reads what an edit needs (see
-    `build._build_site`). Where there is no fork, the answer is worked out when asked for."""
-    here = PendingChanges(lambda: changes(root, output, theme, settings))
+    `build._build_site`), or, started by `dossier build` (`start_build`), loads its modules.
+    Where there is no fork, the answer is worked out when asked for."""
+    asked = (root, output, theme, settings)
+    here = PendingChanges(lambda: changes(root, output, theme, settings), asked=asked)
     if not hasattr(os, "fork"):
         return here
     try:
@@ -307,7 +310,21 @@ def start_changes(root: Path, output: Path, theme: Path, settings: tuple) -> Pen
         except Exception:
             return None
 
-    return PendingChanges(answer, read_end)
+    return PendingChanges(answer, read_end, asked)
+
+
+def build_paths(root: Path, output: Path | None) -> tuple[Path, Path]:
+    """The dossier's and the output's folders as a build works on them (resolved)."""
+    root = Path(root).resolve()
+    return root, (Path(output) if output else root / "site").resolve()
+
+
+def start_build(root: Path, output: Path | None, strict: bool, search: bool | None) -> PendingChanges:
+    """`start_changes` for the build `build.build_site` is about to be asked for (the same
+    arguments), by a caller that has not loaded the build's modules yet: they take ~80 ms to
+    load, which the stat pass then overlaps (see `cli.build`)."""
+    root, output = build_paths(root, output)
+    return start_changes(root, output, THEME_DIR, settings_key(output, strict, search))
 
 
 def _with_problems(found):
@@ -361,6 +378,9 @@ def save(root: Path, output: Path, theme: Path, settings: tuple,
     """Record a successful build. `inputs` were taken before the build read them, so an
     input edited during the build makes the next check fail, never pass. `outputs`: the
     output folder's stamps if the caller kept them up to date (else the folder is walked)."""
+    from ..store import write_atomic  # not at the top: it loads YAML, and this module is
+    # loaded before the build's modules (`start_build`), whose loading the stat pass overlaps
+
     try:
         now = time.time_ns()
         outputs = output_stamps(output) if outputs is None else outputs
