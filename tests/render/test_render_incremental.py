@@ -646,7 +646,7 @@ def test_the_index_before_an_edit_equals_a_fresh_index_of_the_old_claims(tmp_pat
     import sys
 
     from dossier.load import load_dossier
-    from dossier.render.pages import SourceRef, make_index, publisher_name
+    from dossier.render.pages import ClaimEntry, SourceRef, make_index, publisher_name
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     import generate
@@ -688,7 +688,7 @@ def test_the_index_before_an_edit_equals_a_fresh_index_of_the_old_claims(tmp_pat
                         name = rng.choice([other.publisher.upper(), f"Éditeur {rng.randint(1, 5)}"])
                         url = rng.choice([other.url, f"https://neuf{rng.randint(1, 5)}.example.org/a"])
                         cited.append(SourceRef(url, publisher_name(url, name), None, None, "supports"))
-                    old = old._replace(source_rows=tuple(cited))
+                    old = old._replace(**ClaimEntry.source_fields(cited))
             edited[entry.key] = old
         derived = new.before_edit(edited)
         fresh = type(new)(new.config, new.articles, new.entities, [edited.get(e.key, e) for e in entries],

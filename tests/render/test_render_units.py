@@ -321,14 +321,20 @@ def test_claim_entries_come_back_from_their_plain_form_and_a_wrong_shape_is_refu
     from dossier.render.pages import ClaimEntry, SourceRef
 
     source = SourceRef("https://example.org/a", "Example", None, "2025-01-02", "supports")
-    entries = [ClaimEntry("a/x", "x", "a", "Texte.", "true", "event", 3, 0, ("e1",), (source, source),
-                          ("t",), ("a/y",), None, "2025-01-02"),
-               ClaimEntry("a/y", "y", "a", "Autre.", "false", "event", 4, 7, (), (), (), (),
-                          "2025-02-01", None)]
+    entries = [ClaimEntry("a/x", "x", "a", "Texte.", "true", "event", 3, 0, ("e1",), topics=("t",),
+                          related=("a/y",), updated=None, latest="2025-01-02",
+                          **ClaimEntry.source_fields([source, source])),
+               ClaimEntry("a/y", "y", "a", "Autre.", "false", "event", 4, 7, (), topics=(), related=(),
+                          updated="2025-02-01", latest=None, **ClaimEntry.source_fields([]))]
     back = ClaimEntry.from_plain([entry.plain() for entry in entries])
     assert back == entries
     assert type(back[0]) is ClaimEntry and type(back[0].sources[1]) is SourceRef
+    assert back[0].sources == (source, source) and back[1].sources == ()
     assert type(back[0].source_rows[1]) is tuple  # kept plain: `sources` makes the SourceRefs
+    assert back[0].source_publishers == ("Example", "Example") and back[0].publishers() == {"Example"}
+    # Packed the same whatever objects hold the same values: entries compare by value.
+    copied = SourceRef(*("".join(field) if field else field for field in source))
+    assert ClaimEntry.source_fields([copied, source]) == ClaimEntry.source_fields([source, source])
     assert back[0].sources[0].publisher == "Example" and back[1].updated == "2025-02-01"
     with pytest.raises(ValueError):
         ClaimEntry.from_plain([entries[0].plain()[:-1]])

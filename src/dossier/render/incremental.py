@@ -49,8 +49,8 @@ from ..parse_cache import ClaimCache
 from .cache import CACHE_DIR, read_kept, write_kept_base, write_kept_delta
 from .pages import ClaimEntry, ClaimSource, PageSpec, SiteIndex, list_items, page_count, publisher_path
 
-FORMAT = 7  # 2: no raw findings; 3: the page plan; 4: entries per article; 5: deltas; 6: entities;
-# 7: kept as cache.read_kept files
+FORMAT = 8  # 2: no raw findings; 3: the page plan; 4: entries per article; 5: deltas; 6: entities;
+# 7: kept as cache.read_kept files; 8: entries' sources packed
 
 
 @dataclass
