@@ -47,7 +47,7 @@ from ..article import Article
 from ..claims import Claim
 from ..parse_cache import ClaimCache
 from .cache import CACHE_DIR, read_kept, write_kept_base, write_kept_delta
-from .pages import ClaimEntry, ClaimSource, PageSpec, SiteIndex, list_items, page_count, publisher_path
+from .pages import ClaimEntry, ClaimSource, PageSpec, SiteIndex, list_items, page_count
 
 FORMAT = 8  # 2: no raw findings; 3: the page plan; 4: entries per article; 5: deltas; 6: entities;
 # 7: kept as cache.read_kept files; 8: entries' sources packed
@@ -266,7 +266,7 @@ def _pages_showing(old: SiteIndex, new: SiteIndex, key: str, kind: str, subject:
         numbers = {1} | {number for number, ((a, b), (c, d)) in pairs if before[a:b] != after[c:d]}
     for ix, items, pages in ((old, before, old_pages), (new, after, new_pages)):
         if kind == "publisher":
-            urls = {s.url for s in ix.by_key[key].sources if publisher_path(s.publisher) == subject}
+            urls = {s.url for s in ix.by_key[key].sources_on(subject)}
             positions = [i for i, url in enumerate(items) if url in urls]
         else:
             positions = [i for i, item in enumerate(items) if item == key]

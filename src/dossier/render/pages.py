@@ -268,6 +268,10 @@ class ClaimEntry(NamedTuple):
     def sources(self) -> tuple[SourceRef, ...]:
         return tuple(map(_new_source_ref, self.source_rows))
 
+    def sources_on(self, page: str) -> list[SourceRef]:
+        """Its sources listed on the publisher page `page` (a `publisher_path`)."""
+        return [_new_source_ref(row) for row in self.source_rows if publisher_path(row[_PUBLISHER]) == page]
+
     def publishers(self) -> set[str]:
         """The publishers its sources name, as spelled."""
         return set(self.source_publishers)
@@ -501,10 +505,8 @@ class SiteIndex:
     def _cited_by(self, path: str) -> dict[str, list[tuple[SourceRef, str]]]:
         by_url: dict[str, list] = defaultdict(list)
         for key in self.citers[path]:
-            for row in self.by_key[key].source_rows:
-                if publisher_path(row[_PUBLISHER]) == path:
-                    source = _new_source_ref(row)
-                    by_url[source.url].append((source, key))
+            for source in self.by_key[key].sources_on(path):
+                by_url[source.url].append((source, key))
         return by_url
 
     @cached_property
