@@ -52,7 +52,7 @@ from ..claims import Claim
 from ..errors import DossierError, Problem
 from ..slugs import is_slug
 from . import feeds, noop
-from .cache import CACHE_DIR, BuildCache, Entry, Scans, digest, indexed_hash, pack_scan
+from .cache import CACHE_DIR, BuildCache, Entry, Scans, digest, indexed_hash, kept_path, pack_scan
 from .links import check_links, scan
 from .pages import Page
 from .search import is_indexed, search_page, write_cut
@@ -1112,7 +1112,7 @@ def _check_output_folder(output: Path, known: dict) -> None:
 def _replaced_folder(root: Path, output: Path) -> Path:
     """The exports the last build replaced, until the next build removes them (in the cache
     folder: never published; a hard link there fails, harmlessly, across file systems)."""
-    return Path(root) / CACHE_DIR / f"replaced-{hashlib.sha256(str(output).encode()).hexdigest()[:12]}"
+    return kept_path(root, output, "replaced")
 
 
 def _remove_replaced(replaced: Path) -> None:

@@ -23,6 +23,13 @@ CACHE_DIR = ".dossier-cache"
 FORMAT = 7
 
 
+def kept_path(root: Path, output: Path, kind: str, suffix: str = "") -> Path:
+    """Where a build keeps something of `kind` for `output` (the cache folder holds one of
+    each per output folder, named by a hash of the output's path)."""
+    key = hashlib.sha256(str(output).encode()).hexdigest()[:12]
+    return Path(root) / CACHE_DIR / f"{kind}-{key}{suffix}"
+
+
 class Entry(NamedTuple):
     fingerprint: str
     digest: str  # sha256 of the file's bytes, truncated
@@ -121,8 +128,7 @@ class BuildCache:
 
     @classmethod
     def load(cls, root: Path, output: Path, code: str) -> BuildCache:
-        key = hashlib.sha256(str(output).encode()).hexdigest()[:12]
-        path = root / CACHE_DIR / f"build-{key}.marshal"
+        path = kept_path(root, output, "build", ".marshal")
         empty = cls(path, str(output), code)
         try:
             data, delta = read_kept(path, marshal.loads)

@@ -33,7 +33,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import dataclasses
-import hashlib
 import itertools
 import marshal
 import pickle
@@ -46,7 +45,7 @@ from pathlib import Path
 from ..article import Article
 from ..claims import Claim
 from ..parse_cache import ClaimCache
-from .cache import CACHE_DIR, read_kept, write_kept_base, write_kept_delta
+from .cache import kept_path, read_kept, write_kept_base, write_kept_delta
 from .pages import ClaimEntry, ClaimSource, PageSpec, SiteIndex, list_items, page_count
 
 FORMAT = 8  # 2: no raw findings; 3: the page plan; 4: entries per article; 5: deltas; 6: entities;
@@ -76,8 +75,7 @@ class SiteState:
 
 
 def _path(root: Path, output: Path) -> Path:
-    key = hashlib.sha256(str(output).encode()).hexdigest()[:12]
-    return root / CACHE_DIR / f"site-{key}.pickle"
+    return kept_path(root, output, "site", ".pickle")
 
 
 def load_state(root: Path, output: Path, needless: Callable[[], bool] = lambda: False) -> SiteState | None:

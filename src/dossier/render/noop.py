@@ -37,7 +37,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from . import THEME_DIR
-from .cache import CACHE_DIR
+from .cache import kept_path
 
 FORMAT = 3
 RACY_NS = 200_000_000  # well above any file system's timestamp granularity
@@ -204,8 +204,7 @@ def _search_stamps(output: Path, stamps: dict[str, Stamp]) -> None:
 
 
 def _path(root: Path, output: Path) -> Path:
-    key = hashlib.sha256(str(output).encode()).hexdigest()[:12]
-    return root / CACHE_DIR / f"noop-{key}.marshal"
+    return kept_path(root, output, "noop", ".marshal")
 
 
 def _file_digest(path: Path) -> str | None:
