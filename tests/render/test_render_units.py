@@ -382,3 +382,29 @@ def test_the_feed_lists_the_most_recently_reviewed_claims_newest_first(tmp_path,
               e.find("a:link", atom).get("href")) for e in root.findall("a:entry", atom)]
     assert shown == expected
     assert root.findtext("a:updated", namespaces=atom) == f"{expected[0][0]}T00:00:00Z"
+
+
+def test_a_page_fingerprint_follows_values_not_objects_or_sharing() -> None:
+    """`build._fingerprint` hashes page data by value: equal data made of other (or shared)
+    objects hashes alike, any changed field or class hashes apart, and the classes it keeps
+    in the pickler's memo never grow it."""
+    from dossier.claims import Source
+    from dossier.render.build import _FINGERPRINT_MEMO, _fingerprint
+    from dossier.render.record import Record
+
+    def source(title: str) -> Source:
+        return Source("https://example.org/" + "a", "supports", "".join(title), None, date(2025, 1, 2))
+
+    shared = source("Titre")
+    memo = dict(_FINGERPRINT_MEMO)
+    same = _fingerprint("p.html", Record(sources=[shared, shared], day=date(2025, 1, 2)))
+    assert _fingerprint("p.html", Record(sources=[source("Titre"), source("Titre")],
+                                         day=date(2025, 1, 2))) == same
+    assert memo == _FINGERPRINT_MEMO
+    assert _fingerprint("p.html", Record(sources=[shared, source("Titres")], day=date(2025, 1, 2))) != same
+    assert _fingerprint("p.html", Record(sources=[shared, shared], day=date(2025, 1, 3))) != same
+    assert _fingerprint("p.html", {"sources": [shared, shared], "day": date(2025, 1, 2)}) != same
+    # A class outside the memo is written in full: still by value.
+    from fractions import Fraction
+
+    assert _fingerprint(Fraction(1, 3)) == _fingerprint(Fraction(2, 6)) != _fingerprint(Fraction(1, 2))
