@@ -270,3 +270,37 @@ def test_claims_of_an_article_in_article_order(tmp_path):
     dossier = load_dossier(make_dossier(tmp_path))
     assert [c.id for c in dossier.claims_of(ARTICLE_SLUG)] == ["marins-1200", "visiteurs"]
     assert dossier.claims_of("no-such-article") == []
+
+
+def test_prefetch_advises_every_input_and_leaves_no_process_behind(tmp_path: Path) -> None:
+    """`prefetch` (a full build's first step) only advises the kernel, from a process of its
+    own: nothing is raised, whatever the dossier holds (a stray file among the claim folders,
+    an unreadable file, no claims folder at all), and no child is left to reap."""
+    import os
+
+    from dossier.load import prefetch
+
+    def children() -> set[int]:
+        found = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            if int(fields[1]) == os.getpid():
+                found.add(int(stat.parent.name))
+        return found
+
+    root = make_dossier(tmp_path / "d")
+    (root / "claims" / "stray.txt").write_text("pas un dossier d'article")
+    locked = next((root / "claims").glob("*/*.yaml"))
+    locked.chmod(0)
+    bare = tmp_path / "bare"
+    (bare / "seeds").mkdir(parents=True)
+    before = children()
+    try:
+        for folder in (root, bare, tmp_path / "missing"):
+            prefetch(folder)
+    finally:
+        locked.chmod(0o644)
+    assert children() <= before

@@ -12,6 +12,7 @@ rules are published for editors as JSON Schema in `schema/`;
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -105,6 +106,52 @@ def load_dossier(root: Path, cache: str | None = None, visit=None, context: str 
     if any(p.severity == "error" for p in problems):
         raise DossierError(problems)
     return Dossier(root, config, articles, claims, entities, tuple(problems))
+
+
+def prefetch(root: Path) -> None:
+    """Have the kernel start reading the dossier's seeds and claim files into memory, in the
+    order a full build reads them, from a short-lived process of its own while this one goes
+    on (its first steps are one core's work).
+
+    A machine that drops files unread for a minute from its page cache (this one does) would
+    otherwise make the build's readers wait on the disk file by file: at 10,000 claims the
+    load took 0.3-1.3 s longer from a cold cache. Only advice (`posix_fadvise`): nothing
+    is read twice, and nothing fails if it cannot be given."""
+    if not hasattr(os, "fork") or not hasattr(os, "posix_fadvise"):
+        return
+    try:
+        pid = os.fork()
+    except OSError:
+        return
+    if pid == 0:  # the child starts the one that works (so that nobody waits for it), and leaves
+        try:
+            if os.fork() == 0:
+                _advise_reading([root / "seeds", *sorted((root / "claims").iterdir())])
+        except BaseException:
+            pass
+        finally:
+            os._exit(0)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
+def _advise_reading(folders: list[Path]) -> None:
+    for folder in folders:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                handle = os.open(entry.path, os.O_RDONLY | os.O_NONBLOCK)
+            except OSError:
+                continue
+            try:
+                os.posix_fadvise(handle, 0, 0, os.POSIX_FADV_WILLNEED)
+            except OSError:
+                pass
+            finally:
+                os.close(handle)
 
 
 def _relative(problem: Problem, root: Path) -> Problem:

@@ -55,6 +55,7 @@ from ..analyse import Decision, Finding
 from ..article import Article, Block, Location
 from ..claims import Claim, Correction, Entity, Quantity, Source, Speaker
 from ..errors import DossierError, Problem
+from ..load import prefetch
 from ..slugs import is_slug
 from . import feeds, noop
 from .cache import CACHE_DIR, BuildCache, Entry, Scans, digest, indexed_hash, kept_path, pack_scan
@@ -192,6 +193,7 @@ def _build_site(root: Path, output: Path, strict: bool = False, clean: bool = Fa
             if collecting:
                 gc.enable()
     noop.forget(root, output)  # until this build succeeds, the site is not known to be up to date
+    prefetch(root)  # every input is read: the disk starts on them now, not file by file
     inputs = noop.input_state(root, THEME_DIR)
     return _build_full(root, output, strict, clean, search, settings_key, inputs, clock)
 
