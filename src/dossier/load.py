@@ -113,10 +113,10 @@ def prefetch(root: Path) -> None:
     order a full build reads them, from a short-lived process of its own while this one goes
     on (its first steps are one core's work).
 
-    A machine that drops files unread for a minute from its page cache (this one does) would
-    otherwise make the build's readers wait on the disk file by file: at 10,000 claims the
-    load took 0.3-1.3 s longer from a cold cache. Only advice (`posix_fadvise`): nothing
-    is read twice, and nothing fails if it cannot be given."""
+    Where the files have left the page cache (the benchmark machine pages out what has been
+    idle for a minute), the build's readers would otherwise wait on the disk file by file: at
+    10,000 claims the load took 0.3-1.3 s longer from a cold cache. Only advice
+    (`posix_fadvise`): nothing is read twice, and nothing fails if it cannot be given."""
     if not hasattr(os, "fork") or not hasattr(os, "posix_fadvise"):
         return
     try:

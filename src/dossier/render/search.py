@@ -354,7 +354,7 @@ class ShardIndexer:
         # and writes files, and the third fills those gaps (and takes a larger share of the
         # cores while the pages render, so that fewer runs are left once they are done): a
         # full build at 10,000 claims ~0.3 s sooner on two cores (median of 9 interleaved
-        # pairs; `SEARCH_RUNS_BEYOND_CORES` 2 was slower than 0).
+        # pairs). Two runs beyond the cores was slower than one in every pair of three.
         self.pool = ThreadPoolExecutor(max_workers=cores + SEARCH_RUNS_BEYOND_CORES)
         # With shards enough, one thread each, as Pagefind's own threads would only share the
         # same cores (~1.5 % less CPU in a full build at 10,000 claims); a site of a few
