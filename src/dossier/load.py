@@ -126,7 +126,7 @@ def prefetch(root: Path) -> None:
     if pid == 0:  # the child starts the one that works (so that nobody waits for it), and leaves
         try:
             if os.fork() == 0:
-                _advise_reading([root / "seeds", *sorted((root / "claims").iterdir())])
+                _advise_reading(root)
         except BaseException:
             pass
         finally:
@@ -135,23 +135,22 @@ def prefetch(root: Path) -> None:
         os.waitpid(pid, 0)
 
 
-def _advise_reading(folders: list[Path]) -> None:
-    for folder in folders:
+def _advise_reading(root: Path) -> None:
+    try:
+        seeds = find_seeds(root / "seeds")
+    except DossierError:
+        seeds = []
+    for path in (*seeds, *iter_claim_files(root)):  # the files, and the order, a build reads
         try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+            handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         except OSError:
             continue
-        for entry in entries:
-            try:
-                handle = os.open(entry.path, os.O_RDONLY | os.O_NONBLOCK)
-            except OSError:
-                continue
-            try:
-                os.posix_fadvise(handle, 0, 0, os.POSIX_FADV_WILLNEED)
-            except OSError:
-                pass
-            finally:
-                os.close(handle)
+        try:
+            os.posix_fadvise(handle, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(handle)
 
 
 def _relative(problem: Problem, root: Path) -> Problem:
