@@ -99,13 +99,14 @@ def test_measure_reports_time_memory_and_exit_code():
     assert result.returncode == 3
     assert result.seconds > 0
     assert result.largest_mb >= 55  # the 60 MB buffer shows in the child's peak RSS
+    assert 0 <= result.system_seconds <= result.cpu_seconds  # the kernel's part of the CPU time
 
 
 def test_runner_help():
     done = subprocess.run([sys.executable, str(BENCHMARKS / "run.py"), "--help"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
-    assert "--full" in done.stdout and "Hugo" in done.stdout
+    assert "--full" in done.stdout and "Hugo" in done.stdout and "--warmup" in done.stdout
     done = subprocess.run([sys.executable, str(BENCHMARKS / "generate.py"), "--help"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "--claims" in done.stdout
@@ -117,6 +118,7 @@ def test_ratios_pair_runs_that_ran_back_to_back():
         size.add("dossier_full", run.Measure(dossier_s, 1, 1, 0, dossier_s))
         size.add("hugo_full", run.Measure(hugo_s, 1, 1, 0, hugo_s))
     size.add("dossier_full", run.Measure(0.1, 1, 1, 1))  # a failed run counts for nothing
+    size.add("dossier_warmup", run.Measure(50.0, 1, 1, 0))  # nor does a warm-up build
     size.add("hugo_full", run.Measure(5.0, 1, 1, 0))
     assert size.paired_ratio("dossier_full", "hugo_full") == 0.5  # median of 0.5, 0.9, 0.25
     assert size.median("dossier_full") == 2.0
