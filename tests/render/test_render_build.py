@@ -301,3 +301,56 @@ def test_ids_named_index_do_not_overwrite_list_pages(dossier_dir: Path) -> None:
     assert "Index (une revue)" in (site / "entities" / "index-1.html").read_text()
     assert 'href="../../entities/index-1.html"' in (site / CLAIMS / "digue-entretien.html").read_text()
     assert "<h1>Personnes, lieux, organisations</h1>" in (site / "entities" / "index.html").read_text()
+
+
+def test_a_dossier_of_many_articles_shows_the_latest_and_pages_them_all(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past HOME_ARTICLES_LIMIT articles the home page shows the latest published ones and links
+    to the paged list of every article; an edit build leaves that list alone and still equals
+    a clean build."""
+    from dossier.render import pages
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import generate
+
+    root = tmp_path / "dossier"
+    generate.generate(400, root, seed=4, search=False)  # 20 articles
+    monkeypatch.setattr(pages, "HOME_ARTICLES_LIMIT", 5)
+    monkeypatch.setattr(pages, "HOME_CLAIMS_LIMIT", 100)  # the home page lists no claim
+    monkeypatch.setattr(pages, "LIST_PAGE_SIZE", 4)
+    site = root / "site"
+    build_site(root)
+
+    card = re.compile(r'<h2 id="article-([^"]+)"><a href="[^"]*">.*?<time datetime="([0-9-]+)">', re.S)
+    listed: list[tuple[str, str]] = []
+    more = [p.relative_to(site).as_posix() for p in (site / "articles" / "index").glob("*.html")]
+    list_pages = ["articles/index.html", *sorted(more, key=lambda p: int(p.rsplit("/", 1)[1][:-5]))]
+    assert len(list_pages) >= 3
+    for path in list_pages:
+        html = (site / path).read_text(encoding="utf-8")
+        listed += card.findall(html)
+        for other in list_pages:  # every page of the list links to every other
+            assert f'href="../{other}"' in html or f'href="../../{other}"' in html
+    slugs = [slug for slug, _ in listed]
+    seeds = sorted(p.stem for p in (root / "seeds").iterdir())
+    assert sorted(slugs) == seeds and len(set(slugs)) == 20  # each article once
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    in_sitemap = re.findall(r"<loc>[^<]*?/articles/((?!index)[^<]+)\.html</loc>", sitemap)
+    assert slugs == in_sitemap  # in site order
+
+    home = (site / "index.html").read_text(encoding="utf-8")
+    published = dict(listed)
+    latest = sorted(slugs, key=lambda s: (-int(published[s].replace("-", "")), slugs.index(s)))[:5]
+    assert [slug for slug, _ in card.findall(home)] == latest
+    assert home.count('href="articles/index.html"') >= 3  # the menu, after the cards, instead of the claims
+    assert 'class="claim-list"' not in home
+
+    before = {p: (site / p).stat().st_mtime_ns for p in list_pages}
+    claim = sorted((root / "claims").rglob("*.yaml"))[7]
+    text = claim.read_text(encoding="utf-8")
+    assert "notes: |\n" in text
+    claim.write_text(text.replace("notes: |\n", "notes: |\n  Relu.\n", 1), encoding="utf-8")
+    assert build_site(root).mode == "edit"  # which renders the home page again (it counts claims)
+    assert {p: (site / p).stat().st_mtime_ns for p in list_pages} == before
+    build_site(root, output=tmp_path / "clean", clean=True)
+    assert tree(site) == tree(tmp_path / "clean")

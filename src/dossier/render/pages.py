@@ -36,7 +36,11 @@ from .text import shorten
 
 HOME_CLAIMS_LIMIT = 500  # above this, the home page lists articles, each with its own claim list
 HOME_FINDINGS_LIMIT = 20  # the home page shows the first ones and links to the findings page
-LIST_PAGE_SIZE = 100  # claims (or sources) a page of an entity, verdict or publisher list holds, on average
+# Above this many articles, the home page shows the latest ones and links to the paged list of
+# them all (`articles/index.html`): at 500 articles, the cards alone made it ~0.5 MB.
+HOME_ARTICLES_LIMIT = 20
+ARTICLES_INDEX = "articles/index.html"
+LIST_PAGE_SIZE = 100  # items a page of a paged list (entity, verdict, publisher, articles) holds, on average
 RELATED_LIMIT = 8
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[»\"”)]?\s+")
 
@@ -741,15 +745,17 @@ def list_slices(items: list[str]) -> list[tuple[int, int]]:
 
 
 def list_items(ix: SiteIndex, kind: str, subject: str) -> list[str]:
-    """What the list (`entity`, `publisher` or `verdict`) `subject` pages through: claim keys,
-    or a publisher's source URLs."""
+    """What the list (`entity`, `publisher`, `verdict` or `articles`) `subject` pages through:
+    claim keys, a publisher's source URLs, or (the articles' list, subject "") article slugs."""
     if kind == "publisher":
         return ix.publisher_urls.get(subject, [])
+    if kind == "articles":
+        return list(ix.articles)
     return (ix.naming if kind == "entity" else ix.by_verdict).get(subject, [])
 
 
 def page_count(ix: SiteIndex, kind: str, subject: str) -> int:
-    """How many pages the list (`entity`, `publisher` or `verdict`) `subject` has."""
+    """How many pages the list (`entity`, `publisher`, `verdict` or `articles`) `subject` has."""
     return len(ix.list_slices(kind, subject))
 
 
@@ -761,6 +767,8 @@ def page_specs(ix: SiteIndex) -> list[PageSpec]:
         specs.append(PageSpec(article_path(slug), "article", slug))
         specs += [PageSpec(claim_path(e), "claim", e.key) for e in ix.claims_of.get(slug, ())]
     specs += [PageSpec(claim_path(e), "claim", e.key) for e in ix.entries if e.article not in ix.articles]
+    paths = _list_paths(ARTICLES_INDEX, page_count(ix, "articles", ""))
+    specs += [PageSpec(p, "articles", "", n) for n, p in enumerate(paths, 1)]
     for entity_id in sorted(ix.entities):
         paths = _list_paths(entity_path(entity_id), page_count(ix, "entity", entity_id))
         specs += [PageSpec(p, "entity", entity_id, n) for n, p in enumerate(paths, 1)]
@@ -785,7 +793,7 @@ def list_pages(specs: list[PageSpec]) -> dict[tuple[str, str], list[str]]:
     """(kind, subject) -> the paths of a paginated list's pages."""
     pages: dict[tuple[str, str], list[str]] = defaultdict(list)
     for spec in specs:
-        if spec.kind in ("entity", "publisher", "verdict"):
+        if spec.kind in ("entity", "publisher", "verdict", "articles"):
             pages[(spec.kind, spec.subject)].append(spec.path)
     return pages
 
@@ -800,6 +808,13 @@ def _page_items(ix: SiteIndex, kind: str, subject: str, number: int) -> list[str
     return list_items(ix, kind, subject)[start:end]
 
 
+def _article_row(ix: SiteIndex, slug: str, with_claims: bool = False) -> Record:
+    """An article as lists show it: its summary, its number of claims, maybe their summaries."""
+    mine = ix.claims_of.get(slug, [])
+    return Record(article=ix.articles[slug], total=len(mine),
+                  claims=[ix.summaries[e.key] for e in mine] if with_claims else [])
+
+
 def make_page(ix: SiteIndex, spec: PageSpec, source: ClaimSource, shards: list[list[str]],
               lists: dict[tuple[str, str], list[str]]) -> Page:
     """A page with everything its template shows (see the module docstring)."""
@@ -808,18 +823,27 @@ def make_page(ix: SiteIndex, spec: PageSpec, source: ClaimSource, shards: list[l
     kind = spec.kind
     if kind == "home":
         list_all = len(ix.entries) <= HOME_CLAIMS_LIMIT
-        by_article = [
-            Record(article=ix.articles[slug],
-                   claims=[summaries[e.key] for e in ix.claims_of.get(slug, [])] if list_all else [],
-                   total=len(ix.claims_of.get(slug, [])))
-            for slug in ix.articles
-        ]
+        slugs = list(ix.articles)
+        latest = slugs
+        if len(slugs) > HOME_ARTICLES_LIMIT:  # the latest published, then in site order
+            order = {slug: n for n, slug in enumerate(slugs)}
+            day = {slug: ix.articles[slug]["published"] for slug in slugs}
+            latest = sorted(slugs, key=lambda slug: (day[slug] is None, -(day[slug] or date.min).toordinal(),
+                                                     order[slug]))[:HOME_ARTICLES_LIMIT]
+        # Every claim, article by article; with many articles and claims, their list's link.
+        listed = slugs if list_all or len(slugs) <= HOME_ARTICLES_LIMIT else []
         open_findings = [row for row in ix.finding_rows if row["status"] != "dismissed"]
         return Page("index.html", "home.html", config.title, {
-            "articles": by_article, "counts": ix.counts, "total": len(ix.entries),
+            "latest": [_article_row(ix, slug) for slug in latest], "articles_total": len(slugs),
+            "articles": [_article_row(ix, slug, list_all) for slug in listed],
+            "counts": ix.counts, "total": len(ix.entries),
             "findings": open_findings[:HOME_FINDINGS_LIMIT], "findings_total": len(open_findings),
             "list_all": list_all,
         }, description=config.description)
+    if kind == "articles":
+        return Page(spec.path, "articles.html", "articles", {
+            "articles": [_article_row(ix, slug) for slug in _page_items(ix, kind, "", spec.number)],
+            "pager": _pager(lists[(kind, "")], spec.number, len(ix.articles))})
     if kind == "article":
         article = source.article(spec.subject)
         mine = [source.claim(e.key) for e in ix.claims_of.get(spec.subject, [])]

@@ -198,7 +198,8 @@ def is_indexed(path: str) -> bool:
     """Whether the page at this site path is searched: a claim's, an article's, a site page."""
     parts = path.split("/")
     return (path in SITE_PAGES or (parts[0] == "claims" and len(parts) == 3)
-            or (parts[0] == "articles" and len(parts) == 2 and path.endswith(".html")))
+            or (parts[0] == "articles" and len(parts) == 2 and path.endswith(".html")
+                and path != "articles/index.html"))  # the list of articles, not an article
 
 
 def write_cut(cuts: str, path: str, cut: bytes) -> None:
