@@ -383,31 +383,34 @@ def run_size(claims: int, args, log) -> SizeResult:
     repeats = 1 if claims >= 100_000 else args.repeat
     aside = args.workdir / ".set-aside"
 
-    def dossier_full(repeat: int) -> bool:
+    # A warm-up build (`--warmup`) is measured and logged as the others, kept apart, never counted.
+    def dossier_full(repeat: int, kind: str = "dossier_full") -> bool:
         wipe_outputs(dossier, aside)
         settle(args.settle)
         full = measure([*dossier_cmd, "--clean"], env=env)
-        result.add("dossier_full", full)
-        log(f"[{claims}] #{repeat + 1} dossier full   {full.seconds:7.2f} s  cpu {full.cpu_seconds:7.2f} s"
+        result.add(kind, full)
+        label = f"#{repeat + 1} dossier full  " if kind == "dossier_full" else "warm-up dossier"
+        log(f"[{claims}] {label} {full.seconds:7.2f} s  cpu {full.cpu_seconds:7.2f} s"
             f" (system {full.system_seconds:.2f})  tree {full.tree_peak_mb:6.0f} MB  rc={full.returncode}")
         if full.returncode != 0:
             log(full.stderr)
             return False
-        if repeat == 0:
+        if repeat == 0 and kind == "dossier_full":
             result.pages_dossier, result.site_mb = count_pages(dossier / "site")
         return True
 
-    def hugo_full(repeat: int) -> bool:
+    def hugo_full(repeat: int, kind: str = "hugo_full") -> bool:
         set_aside(hugo_dir / "public", aside)
         settle(args.settle)
         full = measure(hugo_script or hugo_cmd)
-        result.add("hugo_full", full)
-        log(f"[{claims}] #{repeat + 1} hugo full      {full.seconds:7.2f} s"
+        result.add(kind, full)
+        label = f"#{repeat + 1} hugo full     " if kind == "hugo_full" else "warm-up hugo   "
+        log(f"[{claims}] {label} {full.seconds:7.2f} s"
             f"  cpu {full.cpu_seconds:7.2f} s (system {full.system_seconds:.2f})"
             f"  tree {full.tree_peak_mb:6.0f} MB  rc={full.returncode}")
         if full.returncode != 0:
             log(full.stderr)
-        if repeat == 0:
+        if repeat == 0 and kind == "hugo_full":
             result.pages_hugo = count_pages(hugo_dir / "public")[0]
         return True  # a Hugo failure is logged; the dossier's measures go on
 
@@ -444,19 +447,10 @@ def run_size(claims: int, args, log) -> SizeResult:
         # written ran slower than the later ones, in user and in system time, for both tools
         # (one run: the dossier 50.7 s of CPU against 45.2 s, Hugo 52.4 s against 45.5 s). A
         # warm-up round, as hyperfine's `--warmup`, keeps that out of the first pair. Logged.
-        for _ in range(args.warmup):
-            for kind, full in (("dossier_warmup", [*dossier_cmd, "--clean"]),
-                               ("hugo_warmup", hugo_script or hugo_cmd)):
-                if kind == "dossier_warmup":
-                    wipe_outputs(dossier, aside)
-                else:
-                    set_aside(hugo_dir / "public", aside)
-                settle(args.settle)
-                warm = measure(full, env=env if kind == "dossier_warmup" else None)
-                result.add(kind, warm)
-                log(f"[{claims}] warm-up {kind.split('_')[0]:7} {warm.seconds:7.2f} s"
-                    f"  cpu {warm.cpu_seconds:7.2f} s (system {warm.system_seconds:.2f})"
-                    f"  rc={warm.returncode} (not counted)")
+        for number in range(args.warmup):
+            if not dossier_full(number, "dossier_warmup"):
+                return result
+            hugo_full(number, "hugo_warmup")
 
     for repeat in range(repeats):
         # Which tool builds first alternates: a build can leave the machine slower for the next

@@ -60,7 +60,7 @@ from ..slugs import is_slug
 from . import feeds, noop
 from .cache import CACHE_DIR, BuildCache, Entry, Scans, digest, indexed_hash, kept_path, pack_scan
 from .links import check_links, scan
-from .pages import Page
+from .pages import LIST_KINDS, Page
 from .record import Record
 from .search import is_indexed, search_page, write_cut
 
@@ -76,7 +76,7 @@ LONG_LIVED_WORKERS_MAX_MB = 400
 # A list page shows 100 claims from all over the dossier: a worker that renders 50 of them touches
 # (so copies, page by page) ~450 MB of its parent's memory at 100,000 claims; 20 keep it lower.
 LIST_CHUNK_PAGES = 20
-_WORKER_KINDS = frozenset({"claim", "article", "entity", "verdict", "publisher", "articles"})
+_WORKER_KINDS = frozenset({"claim", "article", *LIST_KINDS})
 # Pages the search index reads (see search.plan_shards): rendered first, so that each shard's
 # Pagefind run starts early and overlaps the rendering of the lists and site-wide pages.
 _INDEXED_KINDS = frozenset({"claim", "article", "methodology", "corrections", "contact"})
@@ -977,7 +977,7 @@ def _render_all(job: _Job, staging: Path, cuts: str | None):
             # LIST_CHUNK_PAGES), so that a fresh worker exits before it has copied much of the parent.
             chunks: list[list[int]] = []
             for kinds, most in ((("claim", "article"), size),
-                                (("entity", "verdict", "publisher", "articles"), LIST_CHUNK_PAGES)):
+                                (LIST_KINDS, LIST_CHUNK_PAGES)):
                 mine = [i for i in indexes if job.specs[i].kind in kinds]
                 chunks += [mine[i : i + most] for i in range(0, len(mine), most)]
             # A worker gets a private copy of every memory page of the parent whose objects it

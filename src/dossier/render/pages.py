@@ -40,6 +40,8 @@ HOME_FINDINGS_LIMIT = 20  # the home page shows the first ones and links to the 
 # them all (`articles/index.html`): at 500 articles, the cards alone made it ~0.5 MB.
 HOME_ARTICLES_LIMIT = 20
 ARTICLES_INDEX = "articles/index.html"
+# The paged lists' page kinds (see `list_slices`): the articles' list has one, subject "".
+LIST_KINDS = ("entity", "publisher", "verdict", "articles")
 LIST_PAGE_SIZE = 100  # items a page of a paged list (entity, verdict, publisher, articles) holds, on average
 RELATED_LIMIT = 8
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[»\"”)]?\s+")
@@ -793,7 +795,7 @@ def list_pages(specs: list[PageSpec]) -> dict[tuple[str, str], list[str]]:
     """(kind, subject) -> the paths of a paginated list's pages."""
     pages: dict[tuple[str, str], list[str]] = defaultdict(list)
     for spec in specs:
-        if spec.kind in ("entity", "publisher", "verdict", "articles"):
+        if spec.kind in LIST_KINDS:
             pages[(spec.kind, spec.subject)].append(spec.path)
     return pages
 

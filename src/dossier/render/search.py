@@ -52,6 +52,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from ..errors import DossierError, Problem
+from .pages import ARTICLES_INDEX
 
 SEARCH_DIR = "pagefind"
 SHARDS_DIR = "pagefind-shards"
@@ -199,7 +200,7 @@ def is_indexed(path: str) -> bool:
     parts = path.split("/")
     return (path in SITE_PAGES or (parts[0] == "claims" and len(parts) == 3)
             or (parts[0] == "articles" and len(parts) == 2 and path.endswith(".html")
-                and path != "articles/index.html"))  # the list of articles, not an article
+                and path != ARTICLES_INDEX))
 
 
 def write_cut(cuts: str, path: str, cut: bytes) -> None:
